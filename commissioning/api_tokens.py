@@ -1,0 +1,67 @@
+"""`POST /api/v1/auth/token/ {username, password}` -> `{"token": ...}` for scripts."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from .models import ApiToken
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    name = serializers.CharField(
+        required=False, max_length=100, help_text="A name to recognise the token by."
+    )
+    read_only = serializers.BooleanField(required=False, default=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    name = serializers.CharField()
+    read_only = serializers.BooleanField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TokenThrottle(AnonRateThrottle):
+    rate = "20/min"
+
+
+class ObtainTokenView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenThrottle]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenResponseSerializer,
+            400: OpenApiResponse(description="Field errors"),
+            401: ErrorSerializer,
+        },
+        summary="Create an API token with a username and password",
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            return Response(
+                {"detail": "Unable to sign in with those credentials."},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        name = data.get("name") or "Created with POST /api/v1/auth/token/"
+        token, key = ApiToken.issue(user, name=name, read_only=data["read_only"])
+        return Response(
+            {"token": key, "name": token.name, "read_only": token.read_only},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,36 @@
+"""The Jinja2 environment for pages: NHS.UK design system macros plus Django helpers."""
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.urls import reverse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from .money import format_money
+from .years import FinancialYear
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def number(value) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def financial_year(value) -> str:
+    return "" if value is None else FinancialYear.parse(value).label
+
+
+def environment(**options) -> Environment:
+    # Our templates first (Django passes a loader for DIRS), then the nhsuk-frontend-jinja macros.
+    loader = options.pop("loader")
+    options.setdefault("undefined", ChainableUndefined)
+    options.pop("autoescape", None)
+    env = Environment(
+        loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")]),
+        autoescape=True,
+        extensions=["jinja2.ext.do"],
+        **options,
+    )
+    env.globals.update({"static": staticfiles_storage.url, "url": url})
+    env.filters.update({"money": format_money, "number": number, "financial_year": financial_year})
+    return env

@@ -1,0 +1,3 @@
+"""Browser pages of the core domain."""
+
+urlpatterns: list = []
