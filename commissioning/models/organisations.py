@@ -161,7 +161,11 @@ class Practice(DatedOrganisation):
     prescribing_setting = models.PositiveSmallIntegerField(null=True, blank=True)
     is_placeholder = models.BooleanField(
         default=False,
-        help_text="A demo stand-in: the source documents give only a count of practices.",
+        help_text="A demo stand-in practice: the source documents give only a count.",
+    )
+    ods_code_is_stand_in = models.BooleanField(
+        default=False,
+        help_text="The ODS code is a demo stand-in: the source names the practice but no code.",
     )
     source_note = models.CharField(max_length=300, blank=True)
 
