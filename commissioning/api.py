@@ -5,6 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from .api_fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from .governing_body import check_composition
 from .models import (
     CCG,
@@ -36,18 +37,19 @@ class FinancialYearSerializerField(serializers.Field):
 
 
 def ccg_field(**kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="ods_code", queryset=CCG.objects.all(), help_text="CCG ODS code", **kwargs
+    return ScopedSlugRelatedField(
+        model=CCG, slug_field="ods_code", help_text="CCG ODS code", **kwargs
     )
 
 
 class CCGFilter(filters.FilterSet):
+    ccg = filters.CharFilter(field_name="ods_code", label="CCG ODS code")
     region = filters.CharFilter(lookup_expr="iexact")
     open = filters.BooleanFilter(field_name="close_date", lookup_expr="isnull", label="Open")
 
     class Meta:
         model = CCG
-        fields = ["region", "open"]
+        fields = ["ccg", "region", "open"]
 
 
 class CompositionWarningSerializer(serializers.Serializer):
@@ -56,8 +58,8 @@ class CompositionWarningSerializer(serializers.Serializer):
 
 
 class CCGSerializer(serializers.ModelSerializer):
-    successor = serializers.SlugRelatedField(
-        slug_field="ods_code", queryset=CCG.objects.all(), required=False, allow_null=True
+    successor = ScopedSlugRelatedField(
+        model=CCG, slug_field="ods_code", required=False, allow_null=True
     )
     practice_count = serializers.IntegerField(read_only=True)
     locality_count = serializers.IntegerField(read_only=True)
@@ -115,7 +117,7 @@ class CCGViewSet(viewsets.ModelViewSet):
             .prefetch_related(
                 Prefetch(
                     "governing_body",
-                    queryset=GoverningBodyMembership.objects.current(),
+                    queryset=GoverningBodyMembership.objects.for_user(self.request.user).current(),
                     to_attr="current_seats",
                 )
             )
@@ -180,9 +182,7 @@ class PracticeFilter(filters.FilterSet):
 
 class PracticeSerializer(serializers.ModelSerializer):
     ccg = ccg_field(required=False, allow_null=True)
-    locality = serializers.PrimaryKeyRelatedField(
-        queryset=Locality.objects.all(), required=False, allow_null=True
-    )
+    locality = ScopedPrimaryKeyRelatedField(model=Locality, required=False, allow_null=True)
     latest_list_size = serializers.IntegerField(read_only=True, allow_null=True)
     latest_list_size_date = serializers.DateField(read_only=True, allow_null=True)
 
@@ -304,9 +304,7 @@ class PartnerViewSet(viewsets.ModelViewSet):
 
 class SeatSerializer(serializers.ModelSerializer):
     ccg = ccg_field()
-    person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True
-    )
+    person = ScopedPrimaryKeyRelatedField(model=Person, required=False, allow_null=True)
     person_name = serializers.CharField(source="person.name", read_only=True, default=None)
     category = serializers.ChoiceField(choices=SeatCategory.choices)
 
@@ -327,10 +325,22 @@ class SeatSerializer(serializers.ModelSerializer):
             "order",
             "note",
         ]
+        # The "one current seat per person" constraint is conditional (vacant seats have no
+        # person), so DRF's generated validator would wrongly require a person: check below.
+        validators: list = []
 
     def validate(self, attrs):
         ccg = attrs.get("ccg", getattr(self.instance, "ccg", None))
         person = attrs.get("person", getattr(self.instance, "person", None))
+        end_date = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if person is not None and end_date is None:
+            taken = GoverningBodyMembership.objects.filter(  # access: uniqueness check only
+                ccg=ccg, person=person, end_date__isnull=True
+            ).exclude(pk=getattr(self.instance, "pk", None))
+            if taken.exists():
+                raise serializers.ValidationError(
+                    {"person": "This person already holds a current seat on this governing body."}
+                )
         if person is not None and ccg is not None and person.ccg_id != ccg.pk:
             raise serializers.ValidationError(
                 {"person": "This person is recorded under another CCG."}

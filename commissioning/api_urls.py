@@ -6,6 +6,6 @@ from .api_registry import router
 from .api_tokens import ObtainTokenView
 
 urlpatterns = [
-    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     *router.urls,
 ]

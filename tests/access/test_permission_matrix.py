@@ -1,0 +1,236 @@
+"""The permission matrix: every URL pattern and API route, as every kind of user.
+
+Actors: anonymous; signed in with no role; each role in CCG A; a planning manager of CCG B
+(another CCG); an NHS England assurer; staff. Each route declares who may see CCG A's
+records. A route with no declared expectation fails the test, so every new page or API
+resource must add itself here (ROUTES / API_OBJECTS), and the matrix grows with the product.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from commissioning.access import Role
+from commissioning.api_registry import router
+from commissioning.models import CommissionedProvider
+from tests.factories import (
+    CCGFactory,
+    LocalityFactory,
+    PartnerFactory,
+    PersonFactory,
+    PracticeFactory,
+    ProviderFactory,
+    SeatFactory,
+    UserFactory,
+    user_with_role,
+)
+
+IN_CCG_ROLES = [Role.PLANNING_MANAGER, Role.GOVERNING_BODY, Role.SCRUTINY, Role.VIEWER]
+ACTORS = ["anonymous", "no-role", *IN_CCG_ROLES, "other-ccg", Role.ASSURER, "staff"]
+# Who may read CCG A's records (pages and API alike).
+READS_A = {*IN_CCG_ROLES, Role.ASSURER, "staff"}
+# Who may read national reference data (providers): anyone holding any role.
+READS_NATIONAL = READS_A | {"other-ccg"}
+
+
+@dataclass
+class World:
+    a: object
+    b: object
+    objects: dict  # api prefix -> (lookup of A's object, lookup of B's object)
+    users: dict
+
+
+@pytest.fixture
+def world(db):
+    a = CCGFactory(ods_code="03L", name="NHS Rotherham CCG")
+    b = CCGFactory(ods_code="04R", name="NHS Southern Derbyshire CCG")
+    objects = {"ccgs": ("03L", "04R")}
+    loc_a, loc_b = LocalityFactory(ccg=a), LocalityFactory(ccg=b)
+    objects["localities"] = (loc_a.pk, loc_b.pk)
+    pr_a, pr_b = PracticeFactory(ccg=a, locality=loc_a), PracticeFactory(ccg=b, locality=loc_b)
+    objects["practices"] = (pr_a.ods_code, pr_b.ods_code)
+    prov_a, prov_b = ProviderFactory(ods_code="RFR"), ProviderFactory(ods_code="RTG")
+    CommissionedProvider.objects.create(ccg=a, provider=prov_a)
+    CommissionedProvider.objects.create(ccg=b, provider=prov_b)
+    objects["providers"] = ("RFR", "RTG")
+    part_a, part_b = PartnerFactory(ccg=a), PartnerFactory(ccg=b)
+    objects["partners"] = (part_a.pk, part_b.pk)
+    per_a, per_b = PersonFactory(ccg=a), PersonFactory(ccg=b)
+    objects["people"] = (per_a.pk, per_b.pk)
+    seat_a, seat_b = SeatFactory(ccg=a, person=per_a), SeatFactory(ccg=b, person=per_b)
+    objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
+    users = {"anonymous": None, "no-role": UserFactory(username="norole")}
+    for role in IN_CCG_ROLES:
+        users[role] = user_with_role(role, a)
+    users["other-ccg"] = user_with_role(Role.PLANNING_MANAGER, b)
+    users[Role.ASSURER] = user_with_role(Role.ASSURER)
+    users["staff"] = UserFactory(username="staffer", is_staff=True, is_superuser=True)
+    return World(a=a, b=b, objects=objects, users=users)
+
+
+def client_for(world, actor):
+    client = APIClient()
+    if world.users[actor] is not None:
+        client.force_login(world.users[actor])
+    return client
+
+
+# --- Pages ------------------------------------------------------------------------------
+# name -> (method, url builder, {actor: expected status}); "login" means a redirect to login.
+
+
+def page_expectations(readers):
+    return {actor: (200 if actor in readers else 404) for actor in ACTORS} | {
+        "anonymous": "login",
+        "no-role": 404 if readers is READS_A else 200,
+    }
+
+
+EVERYONE_200 = dict.fromkeys(ACTORS, 200)
+SIGNED_IN_200 = {**EVERYONE_200, "anonymous": "login"}
+
+ROUTES = {
+    "healthz": ("get", lambda w: reverse("healthz"), EVERYONE_200),
+    "readyz": ("get", lambda w: reverse("readyz"), EVERYONE_200),
+    "login": ("get", lambda w: reverse("login"), EVERYONE_200),
+    "logout": ("post", lambda w: reverse("logout"), dict.fromkeys(ACTORS, 302)),
+    "home": ("get", lambda w: reverse("home"), SIGNED_IN_200),
+    "ccg-detail": (
+        "get",
+        lambda w: reverse("ccg-detail", args=["03L"]),
+        page_expectations(READS_A),
+    ),
+    "ccg-switch": (
+        "get",
+        lambda w: reverse("ccg-switch") + "?ccg=03L",
+        {**{actor: (302 if actor in READS_A else 404) for actor in ACTORS}, "anonymous": "login"},
+    ),
+    "api-schema": ("get", lambda w: reverse("api-schema"), EVERYONE_200),
+    "api-docs": ("get", lambda w: reverse("api-docs"), EVERYONE_200),
+    "api:api-root": ("get", lambda w: reverse("api:api-root"), {**SIGNED_IN_200, "anonymous": 401}),
+    "api:token": ("get", lambda w: reverse("api:token"), dict.fromkeys(ACTORS, 405)),
+}
+
+
+def named_routes(patterns=None, namespace=""):
+    """Every named URL pattern outside the admin (which is walked model by model below)."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns == "admin":
+                continue
+            yield from named_routes(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def api_route_names():
+    names = set()
+    for _prefix, _viewset, basename in router.registry:
+        names |= {f"api:{basename}-list", f"api:{basename}-detail"}
+    return names
+
+
+def test_every_route_declares_its_access():
+    declared = set(ROUTES) | api_route_names()
+    found = set(named_routes())
+    missing = sorted(found - declared)
+    stale = sorted(set(ROUTES) - found)
+    assert not missing, f"Add access expectations to ROUTES for: {missing}"
+    assert not stale, f"ROUTES names routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_page_access(world, name, actor):
+    method, build, expected = ROUTES[name]
+    response = getattr(client_for(world, actor), method)(build(world))
+    want = expected[actor]
+    if want == "login":
+        assert response.status_code == 302, response.status_code
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == want, (name, actor, response.status_code)
+
+
+# --- API --------------------------------------------------------------------------------
+# Prefixes whose records are national reference data rather than a CCG's own.
+NATIONAL = {"providers"}
+
+
+def api_prefixes():
+    return sorted(prefix for prefix, _, _ in router.registry)
+
+
+def test_every_api_resource_has_matrix_objects(world):
+    missing = sorted(set(api_prefixes()) - set(world.objects))
+    assert not missing, f"Add objects of CCG A and CCG B to the world fixture for: {missing}"
+
+
+def lookup_of(item, prefix):
+    for key in ("ods_code", "id"):
+        if key in item:
+            return item[key]
+    raise AssertionError(f"{prefix}: list items carry no ods_code or id")
+
+
+@pytest.mark.parametrize("prefix", api_prefixes())
+@pytest.mark.parametrize("actor", ACTORS)
+def test_api_read_access(world, prefix, actor):
+    client = client_for(world, actor)
+    own, other = world.objects[prefix]
+    readers = READS_NATIONAL if prefix in NATIONAL else READS_A
+    listing = client.get(f"/api/v1/{prefix}/", {"page_size": 500})
+    detail = client.get(f"/api/v1/{prefix}/{own}/")
+    if actor == "anonymous":
+        assert listing.status_code == 401 and detail.status_code == 401
+        return
+    assert listing.status_code == 200
+    seen = {lookup_of(item, prefix) for item in listing.json()["results"]}
+    if actor in readers:
+        assert detail.status_code == 200, (prefix, actor)
+        assert own in seen
+    else:
+        assert detail.status_code == 404, (prefix, actor, detail.status_code)
+        assert own not in seen, f"{prefix}: {actor} sees CCG A's record in the list"
+    # Another CCG's records stay invisible to CCG A's users, whatever the filter says.
+    if actor in IN_CCG_ROLES and prefix not in NATIONAL:
+        assert client.get(f"/api/v1/{prefix}/{other}/").status_code == 404
+        assert other not in seen
+        widened = client.get(f"/api/v1/{prefix}/", {"ccg": "04R", "page_size": 500})
+        assert widened.status_code == 200
+        assert widened.json()["count"] == 0, f"{prefix}: ?ccg= widened {actor}'s view"
+
+
+@pytest.mark.parametrize("prefix", api_prefixes())
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "staff"])
+def test_only_staff_write_organisations(world, prefix, actor):
+    own, _ = world.objects[prefix]
+    client = client_for(world, actor)
+    created = client.post(f"/api/v1/{prefix}/", {}, format="json")
+    changed = client.patch(f"/api/v1/{prefix}/{own}/", {"name": "Changed"}, format="json")
+    deleted = client.delete(f"/api/v1/{prefix}/{own}/")
+    expected = 401 if actor == "anonymous" else 403
+    assert (created.status_code, changed.status_code, deleted.status_code) == (expected,) * 3
+
+
+# --- Admin ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", sorted(admin.site._registry, key=lambda m: m._meta.label), ids=lambda m: m._meta.label
+)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_admin_is_for_staff_only(world, model, actor):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = client_for(world, actor).get(url)
+    if actor == "staff":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
