@@ -50,3 +50,22 @@ def readyz(request):
     ready = not any(checks.values())
     body["status"] = "ok" if ready else "unavailable"
     return JsonResponse(body, status=200 if ready else 503)
+
+
+class ProbeMiddleware:
+    """Answer /healthz and /readyz before host validation and the HTTPS redirect.
+
+    Load balancers and container health checks call by IP address over plain HTTP; the
+    probes reveal nothing, so they need not pass ALLOWED_HOSTS or SECURE_SSL_REDIRECT.
+    """
+
+    probes = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = self.probes.get(request.path_info)
+        if probe is not None:
+            return probe(request)
+        return self.get_response(request)
