@@ -177,7 +177,15 @@ class PracticeFilter(filters.FilterSet):
 
     class Meta:
         model = Practice
-        fields = ["ccg", "locality", "status", "open", "is_placeholder", "postcode"]
+        fields = [
+            "ccg",
+            "locality",
+            "status",
+            "open",
+            "is_placeholder",
+            "ods_code_is_stand_in",
+            "postcode",
+        ]
 
 
 class PracticeSerializer(serializers.ModelSerializer):
@@ -201,6 +209,7 @@ class PracticeSerializer(serializers.ModelSerializer):
             "close_date",
             "telephone",
             "is_placeholder",
+            "ods_code_is_stand_in",
             "source_note",
             "latest_list_size",
             "latest_list_size_date",
