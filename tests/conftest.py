@@ -105,8 +105,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    media_root = tmp_path_factory.mktemp("media")
     env = {
         **os.environ,
+        "MEDIA_ROOT": str(media_root),
         "DATABASE_URL": _worker_database_url(connection.settings_dict["NAME"]),
         "CELERY_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "commissioning.settings.base",
@@ -147,7 +149,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 break
         else:
             pytest.fail(f"celery worker did not answer in 60 s:\n{log_path.read_text()[-4000:]}")
-        yield {"queue": queue, "log": log_path, "process": process}
+        yield {"queue": queue, "log": log_path, "process": process, "media_root": media_root}
     finally:
         app.conf.task_default_queue, app.conf.task_always_eager = saved_queue, saved_eager
         process.terminate()

@@ -17,9 +17,10 @@ class ImportStatus(models.TextChoices):
 
 class DatasetImportQuerySet(models.QuerySet):
     def latest_success(self, dataset: str):
+        """The newest real import that succeeded (dry runs change nothing, so never count)."""
         return (
-            self.filter(dataset=dataset, status=ImportStatus.SUCCEEDED)
-            .order_by("-finished_at")
+            self.filter(dataset=dataset, status=ImportStatus.SUCCEEDED, dry_run=False)
+            .order_by("-finished_at", "-pk")
             .first()
         )
 
@@ -35,6 +36,9 @@ class DatasetImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     dry_run = models.BooleanField(default=False)
+    close_missing = models.BooleanField(
+        default=False, help_text="Close open practices that are absent from the file."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     rows_read = models.PositiveIntegerField(default=0)
