@@ -266,7 +266,7 @@ def queue_practice_import(
 ) -> DatasetImport:
     """Store an uploaded file with a queued DatasetImport and run the import in the background
     once the current transaction commits (at once, in-process, when Celery is eager)."""
-    from .tasks import run_practice_import
+    from ..tasks import run_practice_import
 
     name = os.path.basename(getattr(uploaded_file, "name", "") or "epraccur.csv")
     record = DatasetImport(
