@@ -1,6 +1,6 @@
 """REST API for organisations and people: read within scope, written by staff."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
@@ -16,7 +16,7 @@ from .models import (
     Practice,
     Provider,
 )
-from .models.organisations import PartnerKind, PracticeStatus, ProviderKind
+from .models.organisations import PartnerKind, PracticeStatus, ProviderKind, open_practices
 from .models.people import SeatCategory
 from .years import FinancialYear
 
@@ -110,7 +110,7 @@ class CCGViewSet(viewsets.ModelViewSet):
             .select_related("successor")
             .annotate(
                 practice_count=Count(
-                    "practices", filter=Q(practices__close_date__isnull=True), distinct=True
+                    "practices", filter=open_practices("practices__"), distinct=True
                 ),
                 locality_count=Count("localities", distinct=True),
             )
@@ -163,9 +163,7 @@ class LocalityViewSet(viewsets.ModelViewSet):
         return (
             Locality.objects.for_user(self.request.user)
             .select_related("ccg")
-            .annotate(
-                practice_count=Count("practices", filter=Q(practices__close_date__isnull=True))
-            )
+            .annotate(practice_count=Count("practices", filter=open_practices("practices__")))
         )
 
 

@@ -16,6 +16,11 @@ def number(value) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def long_date(value) -> str:
+    """A date as the NHS style guide writes it: 1 April 2013 (no leading zero)."""
+    return "" if value is None else f"{value.day} {value:%B %Y}"
+
+
 def financial_year(value) -> str:
     return "" if value is None else FinancialYear.parse(value).label
 
@@ -23,7 +28,10 @@ def financial_year(value) -> str:
 def environment(**options) -> Environment:
     # Our templates first (Django passes a loader for DIRS), then the nhsuk-frontend-jinja macros.
     loader = options.pop("loader")
-    options.setdefault("undefined", ChainableUndefined)
+    # The nhsuk-frontend-jinja macros read nested optional params (params.navigation.colour),
+    # as Nunjucks allows: they need ChainableUndefined. Django's backend sets DebugUndefined or
+    # Undefined itself, so a setdefault here would never apply.
+    options["undefined"] = ChainableUndefined
     options.pop("autoescape", None)
     env = Environment(
         loader=ChoiceLoader([loader, PackageLoader("nhsuk_frontend_jinja")]),
@@ -32,5 +40,12 @@ def environment(**options) -> Environment:
         **options,
     )
     env.globals.update({"static": staticfiles_storage.url, "url": url})
-    env.filters.update({"money": format_money, "number": number, "financial_year": financial_year})
+    env.filters.update(
+        {
+            "money": format_money,
+            "number": number,
+            "financial_year": financial_year,
+            "date": long_date,
+        }
+    )
     return env

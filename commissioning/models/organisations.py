@@ -123,6 +123,16 @@ class PracticeStatus(models.TextChoices):
     PROPOSED = "P", "Proposed"
 
 
+def open_practices(prefix: str = "") -> Q:
+    """Practices still open: no close date and not marked closed in the register.
+
+    `prefix` reaches practices from another model, e.g. `open_practices("practices__")`.
+    """
+    return Q(**{f"{prefix}close_date__isnull": True}) & ~Q(
+        **{f"{prefix}status": PracticeStatus.CLOSED}
+    )
+
+
 class PracticeQuerySet(ScopedQuerySet):
     def with_latest_list_size(self):
         latest = PracticeListSize.objects.filter(practice=models.OuterRef("pk")).order_by("-date")
