@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissioning', '0001_initial'),
+        ("commissioning", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='datasetimport',
-            name='close_missing',
-            field=models.BooleanField(default=False, help_text='Close open practices that are absent from the file.'),
+            model_name="datasetimport",
+            name="close_missing",
+            field=models.BooleanField(
+                default=False, help_text="Close open practices that are absent from the file."
+            ),
         ),
     ]
