@@ -51,12 +51,6 @@ def dump() -> dict:
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in LOADED_MODELS}
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """Argon2 is slow by design; the loader's logic does not depend on the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def loaded(db):
     return run()
