@@ -39,6 +39,11 @@ class FinancialYearField(models.PositiveSmallIntegerField):
 
     description = "NHS financial year (April to March)"
 
+    @property
+    def validators(self):
+        # Not the integer range validators: the value is a FinancialYear, which checks itself.
+        return [*self.default_validators, *self._validators]
+
     def from_db_value(self, value, expression, connection):
         return None if value is None else FinancialYear(value)
 

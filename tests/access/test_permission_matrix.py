@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from commissioning.access import Role
 from commissioning.api_registry import router
 from commissioning.models import CommissionedProvider
+from tests.access.plan_world import plan_world
 from tests.factories import (
     CCGFactory,
     LocalityFactory,
@@ -42,6 +43,7 @@ class World:
     b: object
     objects: dict  # api prefix -> (lookup of A's object, lookup of B's object)
     users: dict
+    things: dict  # named objects page routes need: "plan_a", "section_a", ...
 
 
 @pytest.fixture
@@ -63,13 +65,14 @@ def world(db):
     objects["people"] = (per_a.pk, per_b.pk)
     seat_a, seat_b = SeatFactory(ccg=a, person=per_a), SeatFactory(ccg=b, person=per_b)
     objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
+    things = plan_world(a, b, objects)
     users = {"anonymous": None, "no-role": UserFactory(username="norole")}
     for role in IN_CCG_ROLES:
         users[role] = user_with_role(role, a)
     users["other-ccg"] = user_with_role(Role.PLANNING_MANAGER, b)
     users[Role.ASSURER] = user_with_role(Role.ASSURER)
     users["staff"] = UserFactory(username="staffer", is_staff=True, is_superuser=True)
-    return World(a=a, b=b, objects=objects, users=users)
+    return World(a=a, b=b, objects=objects, users=users, things=things)
 
 
 def client_for(world, actor):

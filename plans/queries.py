@@ -1,0 +1,104 @@
+"""Who may read which plans, and everything hung under them: the one place it is decided.
+
+- Planning managers, governing body members and viewers of a CCG read all its plans.
+- Scrutiny members read its published (and superseded) plans, and a plan in consultation
+  when they are invited to the open consultation.
+- NHS England assurers and staff read everything.
+- A published plan marked public is read by anyone, signed in or not.
+Content (sections, statements, milestones) follows its plan. Versions before publication
+are internal: readers who see a plan only because it is published see only its published
+versions. Consultation comments are for people holding a role in the plan's CCG.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+from commissioning.access import Role, ccg_scope
+
+from .models.states import PUBLISHED_STATES, PlanState
+
+FULL_READ_ROLES = frozenset({Role.PLANNING_MANAGER, Role.GOVERNING_BODY, Role.VIEWER})
+
+
+def _model(name: str):
+    return apps.get_model("plans", name)
+
+
+def plan_filter(user) -> Q | None:
+    """The condition on Plan rows `user` may read; None means every plan."""
+    scope = ccg_scope(user)
+    if scope.everything:
+        return None
+    published = Q(state__in=PUBLISHED_STATES)
+    condition = Q(is_public=True) & published
+    full = scope.ccg_ids(set(FULL_READ_ROLES))
+    if full:
+        condition |= Q(ccg__in=full)
+    scrutiny = scope.ccg_ids({Role.SCRUTINY})
+    if scrutiny:
+        condition |= Q(ccg__in=scrutiny) & published
+    if getattr(user, "is_authenticated", False) and scope.roles:
+        invited = _model("Consultation").objects.filter(
+            invited_users=user, closed_at__isnull=True, plan__ccg__in=scope.ccg_ids()
+        )
+        condition |= Q(state=PlanState.CONSULTATION, pk__in=invited.values("plan"))
+    return condition
+
+
+class PlanQuerySet(models.QuerySet):
+    ccg_path = "ccg"
+
+    def for_user(self, user):
+        condition = plan_filter(user)
+        return self if condition is None else self.filter(condition)
+
+    def for_ccg(self, ccg):
+        return self.filter(ccg=ccg)
+
+    def published(self):
+        return self.filter(state__in=PUBLISHED_STATES)
+
+
+class PlanChildQuerySet(models.QuerySet):
+    """Rows that belong to a plan: visible exactly when their plan is."""
+
+    ccg_path = "plan__ccg"
+
+    def for_user(self, user):
+        condition = plan_filter(user)
+        if condition is None:
+            return self
+        return self.filter(plan__in=_model("Plan").objects.filter(condition).values("pk"))
+
+    def for_ccg(self, ccg):
+        return self.filter(plan__ccg=ccg)
+
+    def for_plan(self, plan):
+        return self.filter(plan=plan)
+
+
+class PlanContentQuerySet(PlanChildQuerySet):
+    pass
+
+
+class PlanVersionQuerySet(PlanChildQuerySet):
+    def for_user(self, user):
+        scope = ccg_scope(user)
+        if scope.everything:
+            return self
+        visible = super().for_user(user)
+        full = scope.ccg_ids(set(FULL_READ_ROLES))
+        return visible.filter(Q(plan__ccg__in=full) | Q(to_state__in=PUBLISHED_STATES))
+
+
+class ConsultationCommentQuerySet(PlanChildQuerySet):
+    """Consultation records: for people holding a role in the plan's CCG (not the public)."""
+
+    def for_user(self, user):
+        scope = ccg_scope(user)
+        if scope.everything:
+            return self
+        return super().for_user(user).filter(plan__ccg__in=scope.ccg_ids())

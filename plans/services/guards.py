@@ -1,0 +1,37 @@
+"""Shared checks: permission refusals and the optimistic concurrency compare-and-swap."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F
+
+from ..errors import EditConflict, NotAllowed, ReadOnly
+
+
+def require(refusal: str | None, *, read_only: bool = False) -> None:
+    if refusal is None:
+        return
+    if read_only or "read-only" in refusal or "can no longer change" in refusal:
+        raise ReadOnly(refusal)
+    raise NotAllowed(refusal)
+
+
+def claim_revision(instance: models.Model, expected: int | None, attempted: dict) -> None:
+    """Bump `revision` only if it is still `expected` (None skips the check, for callers with
+    no starting point, like the demo loader). The conditional UPDATE takes the row's write
+    lock, so of two saves from the same starting revision exactly one wins; the loser gets
+    an EditConflict carrying the record as it now is and the values it tried to save."""
+    model = type(instance)
+    rows = model._base_manager.filter(pk=instance.pk)
+    if expected is not None:
+        rows = rows.filter(revision=expected)
+    if rows.update(revision=F("revision") + 1) == 0:
+        current = model._base_manager.get(pk=instance.pk)
+        raise EditConflict(current, attempted)
+    instance.revision = model._base_manager.values_list("revision", flat=True).get(pk=instance.pk)
+
+
+def set_history_user(instance: models.Model, user) -> None:
+    """Tell django-simple-history who made the change (also outside a request)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
