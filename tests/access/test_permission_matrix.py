@@ -16,6 +16,17 @@ from rest_framework.test import APIClient
 from commissioning.access import Role
 from commissioning.api_registry import router
 from commissioning.models import CommissionedProvider
+from tests.access.actors import (
+    ACTORS,
+    EVERYONE_200,
+    IN_CCG_ROLES,
+    READS_A,
+    READS_NATIONAL,
+    SIGNED_IN_200,
+    page_expectations,
+)
+from tests.access.consultation_routes import CONSULTATION_ROUTES
+from tests.access.plan_routes import PLAN_ROUTES
 from tests.access.plan_world import plan_world
 from tests.factories import (
     CCGFactory,
@@ -28,13 +39,6 @@ from tests.factories import (
     UserFactory,
     user_with_role,
 )
-
-IN_CCG_ROLES = [Role.PLANNING_MANAGER, Role.GOVERNING_BODY, Role.SCRUTINY, Role.VIEWER]
-ACTORS = ["anonymous", "no-role", *IN_CCG_ROLES, "other-ccg", Role.ASSURER, "staff"]
-# Who may read CCG A's records (pages and API alike).
-READS_A = {*IN_CCG_ROLES, Role.ASSURER, "staff"}
-# Who may read national reference data (providers): anyone holding any role.
-READS_NATIONAL = READS_A | {"other-ccg"}
 
 
 @dataclass
@@ -86,16 +90,6 @@ def client_for(world, actor):
 # name -> (method, url builder, {actor: expected status}); "login" means a redirect to login.
 
 
-def page_expectations(readers):
-    return {actor: (200 if actor in readers else 404) for actor in ACTORS} | {
-        "anonymous": "login",
-        "no-role": 404 if readers is READS_A else 200,
-    }
-
-
-EVERYONE_200 = dict.fromkeys(ACTORS, 200)
-SIGNED_IN_200 = {**EVERYONE_200, "anonymous": "login"}
-
 ROUTES = {
     "healthz": ("get", lambda w: reverse("healthz"), EVERYONE_200),
     "readyz": ("get", lambda w: reverse("readyz"), EVERYONE_200),
@@ -116,6 +110,8 @@ ROUTES = {
     "api-docs": ("get", lambda w: reverse("api-docs"), EVERYONE_200),
     "api:api-root": ("get", lambda w: reverse("api:api-root"), {**SIGNED_IN_200, "anonymous": 401}),
     "api:token": ("get", lambda w: reverse("api:token"), dict.fromkeys(ACTORS, 405)),
+    **PLAN_ROUTES,
+    **CONSULTATION_ROUTES,
 }
 
 

@@ -1,0 +1,3 @@
+"""Consultation and milestone pages of a plan: filled in below."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Plan pages (list, overview, sections, lifecycle, versions, diff, history): filled in below."""
+
+urlpatterns = []
