@@ -16,6 +16,23 @@ from . import lifecycle
 from .models import Plan, PlanState
 
 
+class Refusal(str):
+    """Why not, as a message for the user; `by_role` says whether it is the user's role (403)
+    rather than the plan's state (409) that stands in the way."""
+
+    by_role: bool = False
+
+
+def _role(message: str) -> Refusal:
+    refusal = Refusal(message)
+    refusal.by_role = True
+    return refusal
+
+
+def _state(message: str) -> Refusal:
+    return Refusal(message)
+
+
 def roles_in(user, plan: Plan) -> set[str]:
     """The roles `user` holds in the plan's CCG. A superuser acts in every role (admin);
     `None` is the system itself (the demo loader, management commands), never a request:
@@ -37,7 +54,7 @@ def is_planning_manager(user, plan: Plan) -> bool:
 def edit_refusal(user, plan: Plan) -> str | None:
     """Why `user` may not change the plan's content now, or None when they may."""
     if not is_planning_manager(user, plan):
-        return f"Only planning managers of {plan.ccg.display_name} can change this plan."
+        return _role(f"Only planning managers of {plan.ccg.display_name} can change this plan.")
     if plan.state in (PlanState.APPROVED, PlanState.PUBLISHED):
         return f"This plan is {PlanState(plan.state).label.lower()} and read-only. " + (
             "Reopen it as a new draft to change it."
@@ -60,7 +77,7 @@ def can_edit(user, plan: Plan) -> bool:
 def manage_refusal(user, plan: Plan) -> str | None:
     """Milestones and consultation responses: planning managers, in any state but the last."""
     if not is_planning_manager(user, plan):
-        return f"Only planning managers of {plan.ccg.display_name} can do this."
+        return _role(f"Only planning managers of {plan.ccg.display_name} can do this.")
     if plan.state in (PlanState.SUPERSEDED, PlanState.WITHDRAWN):
         return f"This plan is {PlanState(plan.state).label.lower()} and can no longer change."
     return None
@@ -76,7 +93,7 @@ def comment_refusal(user, plan: Plan, today: dt.date | None = None) -> str | Non
     if is_planning_manager(user, plan):
         return None
     if not consultation.invited_users.filter(pk=user.pk).exists():
-        return "Only invited stakeholders can comment on this plan."
+        return _role("Only invited stakeholders can comment on this plan.")
     if today < consultation.opens_on:
         return f"The consultation opens on {consultation.opens_on:%-d %B %Y}."
     if today > consultation.closes_on:
@@ -101,7 +118,7 @@ def moves_for(user, plan: Plan) -> list[lifecycle.Check]:
 
 def refresh_refusal(user, plan: Plan) -> str | None:
     if not is_planning_manager(user, plan):
-        return f"Only planning managers of {plan.ccg.display_name} can start a refresh."
+        return _role(f"Only planning managers of {plan.ccg.display_name} can start a refresh.")
     if plan.state != PlanState.PUBLISHED:
         return "Only a published plan can be refreshed."
     if not plan.is_multi_year:

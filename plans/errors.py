@@ -20,8 +20,9 @@ class InvalidMove(PlanError):
     """The plan's state or content does not allow this now (HTTP 409, or 400 for bad input)."""
 
 
-class ReadOnly(PlanError):
-    """The plan is approved, published, superseded or withdrawn (HTTP 409)."""
+class ReadOnly(InvalidMove):
+    """The plan's state does not allow this change: approved, published, superseded or
+    withdrawn, or no consultation open (HTTP 409)."""
 
 
 class EditConflict(PlanError):

@@ -30,5 +30,6 @@ def render_markdown(text: str) -> Markup:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        filter_style_properties={"text-align"},
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above

@@ -85,6 +85,18 @@ class PlanContentQuerySet(PlanChildQuerySet):
 
 
 class PlanVersionQuerySet(PlanChildQuerySet):
+    """Versions are frozen: bulk updates and deletes are refused like single ones."""
+
+    def update(self, **kwargs):
+        from .models.versions import VersionIsImmutable
+
+        raise VersionIsImmutable("Plan versions are frozen: they cannot be changed.")
+
+    def delete(self):
+        from .models.versions import VersionIsImmutable
+
+        raise VersionIsImmutable("Plan versions are frozen: they cannot be deleted.")
+
     def for_user(self, user):
         scope = ccg_scope(user)
         if scope.everything:

@@ -8,12 +8,14 @@ from django.db.models import F
 from ..errors import EditConflict, NotAllowed, ReadOnly
 
 
-def require(refusal: str | None, *, read_only: bool = False) -> None:
+def require(refusal: str | None) -> None:
+    """Raise for a refusal from `plans.capabilities`: NotAllowed when the user's role stands
+    in the way, ReadOnly when the plan's state does."""
     if refusal is None:
         return
-    if read_only or "read-only" in refusal or "can no longer change" in refusal:
-        raise ReadOnly(refusal)
-    raise NotAllowed(refusal)
+    if getattr(refusal, "by_role", False):
+        raise NotAllowed(str(refusal))
+    raise ReadOnly(str(refusal))
 
 
 def claim_revision(instance: models.Model, expected: int | None, attempted: dict) -> None:
