@@ -1,7 +1,7 @@
 """Model fields for the core value types."""
 
 from django import forms
-from django.core import checks
+from django.core import checks, validators
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -16,6 +16,10 @@ class FinancialYearFormField(forms.CharField):
         kwargs.pop("min_value", None)
         kwargs.setdefault("help_text", "For example, 2015/16")
         super().__init__(max_length=9, **kwargs)
+        # The cleaned value is a FinancialYear (no length); the input keeps its maxlength.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, validators.MaxLengthValidator)
+        ]
 
     def prepare_value(self, value):
         if isinstance(value, FinancialYear):

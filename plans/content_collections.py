@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from simple_history.utils import bulk_create_with_history
+
 from . import snapshots
 from .models import PlanStatement, Section
 
@@ -13,10 +15,15 @@ def _serialize_sections(plan) -> list[dict]:
     ]
 
 
-def _copy_sections(source, target) -> None:
-    Section.objects.bulk_create(
-        Section(plan=target, key=s.key, order=s.order, title=s.title, body=s.body)
-        for s in source.sections.order_by("order", "id")
+def _copy_sections(source, target, user=None) -> None:
+    bulk_create_with_history(
+        [
+            Section(plan=target, key=s.key, order=s.order, title=s.title, body=s.body)
+            for s in source.sections.order_by("order", "id")
+        ],
+        Section,
+        default_user=user,
+        default_change_reason=f"Copied from {source.title}",
     )
 
 
@@ -35,18 +42,23 @@ def _serialize_statements(plan) -> list[dict]:
     ]
 
 
-def _copy_statements(source, target) -> None:
-    PlanStatement.objects.bulk_create(
-        PlanStatement(
-            plan=target,
-            key=s.key,
-            order=s.order,
-            kind=s.kind,
-            group=s.group,
-            title=s.title,
-            text=s.text,
-        )
-        for s in source.statements.order_by("kind", "order", "id")
+def _copy_statements(source, target, user=None) -> None:
+    bulk_create_with_history(
+        [
+            PlanStatement(
+                plan=target,
+                key=s.key,
+                order=s.order,
+                kind=s.kind,
+                group=s.group,
+                title=s.title,
+                text=s.text,
+            )
+            for s in source.statements.order_by("kind", "order", "id")
+        ],
+        PlanStatement,
+        default_user=user,
+        default_change_reason=f"Copied from {source.title}",
     )
 
 

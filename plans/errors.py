@@ -31,8 +31,8 @@ class EditConflict(PlanError):
     `current` is the record as it is now; `attempted` the values that were not saved.
     """
 
-    def __init__(self, current, attempted: dict, message: str | None = None):
-        who = getattr(getattr(current, "_last_editor", None), "get_username", None)
+    def __init__(self, current, attempted: dict, message: str | None = None, *, saved_by=None,
+                 saved_at=None):  # fmt: skip
         super().__init__(
             message
             or "Someone else saved this after you started editing. Your changes have not been "
@@ -40,4 +40,5 @@ class EditConflict(PlanError):
         )
         self.current = current
         self.attempted = attempted
-        self.saved_by = who() if who else None
+        self.saved_by = saved_by  # the user who saved `current`, when history knows
+        self.saved_at = saved_at

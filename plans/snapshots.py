@@ -35,8 +35,9 @@ class Collection:
 
     `fields` are (name, label) pairs compared by the diff (text is diffed word by word);
     `serialize(plan)` returns the items as dicts with `key`, `order`, optional `parent` and
-    the fields; `copy(source, target)` copies the items of `source` into the plan `target`
-    keeping their keys (called when a refresh is started, after collections listed earlier).
+    the fields; `copy(source, target, user)` copies the items of `source` into the plan
+    `target` keeping their keys, recording `user` in their history (called when a refresh is
+    started, after the collections listed before it).
     """
 
     name: str
@@ -91,6 +92,7 @@ def take(plan) -> dict:
     }
 
 
-def copy_content(source, target) -> None:
+def copy_content(source, target, user=None) -> None:
+    """Copy every collection of `source` into `target`; `user` is recorded in the history."""
     for collection in collections():
-        collection.copy(source, target)
+        collection.copy(source, target, user)

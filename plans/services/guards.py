@@ -29,7 +29,14 @@ def claim_revision(instance: models.Model, expected: int | None, attempted: dict
         rows = rows.filter(revision=expected)
     if rows.update(revision=F("revision") + 1) == 0:
         current = model._base_manager.get(pk=instance.pk)
-        raise EditConflict(current, attempted)
+        history = getattr(current, "history", None)
+        last = history.order_by("-history_date").first() if history is not None else None
+        raise EditConflict(
+            current,
+            attempted,
+            saved_by=last.history_user if last else None,
+            saved_at=last.history_date if last else None,
+        )
     instance.revision = model._base_manager.values_list("revision", flat=True).get(pk=instance.pk)
 
 

@@ -127,7 +127,9 @@ def start_refresh(plan: Plan, *, user, title: str = "", first_year=None) -> Plan
     set_history_user(refresh, user)
     refresh._change_reason = f"Annual refresh of {parent.title}"
     refresh.save()
-    snapshots.copy_content(parent, refresh)
+    snapshots.copy_content(
+        parent, refresh, user if getattr(user, "is_authenticated", False) else None
+    )
     return refresh
 
 

@@ -66,3 +66,11 @@ def test_span_label_is_how_plans_write_spans(first, last, label):
 def test_implausible_years_are_refused():
     with pytest.raises(ValueError):
         FinancialYear(15)
+
+
+def test_the_form_field_cleans_a_label_to_a_financial_year():
+    from commissioning.fields import FinancialYearFormField
+
+    field = FinancialYearFormField()
+    assert field.clean("2015/16") == FinancialYear(2015)
+    assert field.widget_attrs(field.widget)["maxlength"] == "9"

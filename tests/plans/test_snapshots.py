@@ -19,7 +19,9 @@ def extra_collection():
         title_field="title",
         fields=(("title", "Title"),),
         serialize=lambda plan: list(store.get(plan.pk, [])),
-        copy=lambda source, target: store.__setitem__(target.pk, list(store.get(source.pk, []))),
+        copy=lambda source, target, user: store.__setitem__(
+            target.pk, list(store.get(source.pk, []))
+        ),
         position=50,
     )
     snapshots.register(collection)

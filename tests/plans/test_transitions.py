@@ -168,3 +168,10 @@ def test_history_records_who_changed_what(draft_plan, planner):
         ("+", planner, "Four year investment plan"),
         ("~", planner, "Five year plan"),
     ]
+
+
+def test_copied_content_has_its_creation_in_history(published_plan, planner):
+    refresh = services.start_refresh(published_plan, user=planner)
+    record = refresh.sections.get().history.get()
+    assert (record.history_type, record.history_user) == ("+", planner)
+    assert record.history_change_reason == "Copied from Commissioning Plan 2015-19"
