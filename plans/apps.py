@@ -7,6 +7,10 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans"
 
     def ready(self) -> None:
+        from .api import register_api
         from .content_collections import register
+        from .demo.loader import register_demo_step
 
         register()
+        register_api()
+        register_demo_step()

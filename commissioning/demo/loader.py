@@ -3,7 +3,8 @@
 One path for every write: `upsert()` finds a row by its natural key, creates it if missing,
 saves only the fields whose values differ, and counts what it did. Running the loader twice
 changes nothing the second time. The work is a list of step functions (`STEPS`) run in one
-transaction; later data (plans, priorities, finance) adds steps to the same list.
+transaction; apps above commissioning (plans, priorities, finance) add their own steps with
+`register_step()` from their `AppConfig.ready()`, so this app never imports them.
 """
 
 from __future__ import annotations
@@ -401,6 +402,22 @@ STEPS: list[Step] = [
 ]
 
 
+# Steps of the apps above commissioning, by name, in the order they were registered.
+_REGISTERED: dict[str, Step] = {}
+
+
+def register_step(step: Step, name: str) -> None:
+    """Run `step` on every load, after the core `STEPS` and the steps registered before it.
+
+    Apps call this from `AppConfig.ready()`; registering a name again replaces its step in
+    place (so a second `ready()` does not run a step twice)."""
+    _REGISTERED[name] = step
+
+
+def registered_steps() -> list[Step]:
+    return list(_REGISTERED.values())
+
+
 def load_demo(facts: dict | None = None, password: str | None = None) -> LoadReport:
     """Run every step in one transaction; returns what was created, updated and unchanged."""
     ctx = LoadContext(
@@ -409,6 +426,6 @@ def load_demo(facts: dict | None = None, password: str | None = None) -> LoadRep
         report=LoadReport(),
     )
     with transaction.atomic():
-        for step in STEPS:
+        for step in [*STEPS, *registered_steps()]:
             step(ctx)
     return ctx.report

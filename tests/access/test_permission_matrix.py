@@ -39,6 +39,14 @@ from tests.factories import (
     UserFactory,
     user_with_role,
 )
+from tests.plans.factories import (
+    CommentFactory,
+    ConsultationFactory,
+    MilestoneFactory,
+    PlanFactory,
+    SectionFactory,
+    StatementFactory,
+)
 
 
 @dataclass
@@ -129,9 +137,12 @@ def named_routes(patterns=None, namespace=""):
 
 
 def api_route_names():
+    """Each resource's list and detail routes, and its extra actions (whose access is
+    checked by the tests of the API section below)."""
     names = set()
-    for _prefix, _viewset, basename in router.registry:
+    for _prefix, viewset, basename in router.registry:
         names |= {f"api:{basename}-list", f"api:{basename}-detail"}
+        names |= {f"api:{basename}-{extra.url_name}" for extra in viewset.get_extra_actions()}
     return names
 
 
@@ -206,7 +217,17 @@ def test_api_read_access(world, prefix, actor):
         assert widened.json()["count"] == 0, f"{prefix}: ?ccg= widened {actor}'s view"
 
 
-@pytest.mark.parametrize("prefix", api_prefixes())
+def prefixes_of(app: str):
+    return sorted(
+        p for p, viewset, _ in router.registry if viewset.__module__.startswith(f"{app}.")
+    )
+
+
+ORGANISATION_PREFIXES = prefixes_of("commissioning")
+PLAN_PREFIXES = prefixes_of("plans")
+
+
+@pytest.mark.parametrize("prefix", ORGANISATION_PREFIXES)
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != "staff"])
 def test_only_staff_write_organisations(world, prefix, actor):
     own, _ = world.objects[prefix]
@@ -216,6 +237,111 @@ def test_only_staff_write_organisations(world, prefix, actor):
     deleted = client.delete(f"/api/v1/{prefix}/{own}/")
     expected = 401 if actor == "anonymous" else 403
     assert (created.status_code, changed.status_code, deleted.status_code) == (expected,) * 3
+
+
+# Plan content is written through plans.services: only CCG A's planning manager (and staff,
+# who are superusers and act in every role) may write CCG A's records; readers who may not
+# write get 403 with the reason; those who cannot see the record get 404.
+PLAN_WRITES = {
+    "plans": {"title": "Changed"},
+    "sections": {"title": "Changed"},
+    "plan-statements": {"text": "Changed"},
+    "milestones": {"title": "Changed"},
+    "consultation-comments": {"response": "Thank you.", "outcome": "accepted"},
+}
+# Milestones and responses to comments are kept up to date after publication; the rest of a
+# published plan is read-only (409 for those who could otherwise write it).
+WRITABLE_WHEN_PUBLISHED = {"milestones", "consultation-comments"}
+DRAFT_READERS = {Role.PLANNING_MANAGER, Role.GOVERNING_BODY, Role.VIEWER, Role.ASSURER, "staff"}
+WRITERS = {Role.PLANNING_MANAGER, "staff"}
+
+
+def test_every_plan_prefix_has_a_write_payload():
+    assert sorted(PLAN_WRITES) == PLAN_PREFIXES
+
+
+def draft_objects(world) -> dict:
+    """A draft plan of CCG A with one of everything (the world's plans are published)."""
+    plan = PlanFactory(ccg=world.a, state="draft", title="Draft plan of 03L")
+    consultation = ConsultationFactory(plan=plan)
+    return {
+        "plans": plan.pk,
+        "sections": SectionFactory(plan=plan).pk,
+        "plan-statements": StatementFactory(plan=plan).pk,
+        "milestones": MilestoneFactory(plan=plan).pk,
+        "consultation-comments": CommentFactory(plan=plan, consultation=consultation).pk,
+    }
+
+
+def expected_write(actor, readers, success):
+    if actor == "anonymous":
+        return 401
+    if actor in WRITERS:
+        return success
+    return 403 if actor in readers else 404
+
+
+@pytest.mark.parametrize("prefix", PLAN_PREFIXES)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_only_the_planning_manager_writes_a_draft_plan(world, prefix, actor):
+    own = draft_objects(world)[prefix]
+    response = client_for(world, actor).patch(
+        f"/api/v1/{prefix}/{own}/", PLAN_WRITES[prefix], format="json"
+    )
+    assert response.status_code == expected_write(actor, DRAFT_READERS, 200), (
+        prefix,
+        actor,
+        response.status_code,
+    )
+
+
+@pytest.mark.parametrize("prefix", PLAN_PREFIXES)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_writes_to_a_published_plan(world, prefix, actor):
+    own, _ = world.objects[prefix]
+    response = client_for(world, actor).patch(
+        f"/api/v1/{prefix}/{own}/", PLAN_WRITES[prefix], format="json"
+    )
+    success = 200 if prefix in WRITABLE_WHEN_PUBLISHED else 409
+    assert response.status_code == expected_write(actor, READS_A, success), (
+        prefix,
+        actor,
+        response.status_code,
+    )
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_plan_actions_access(world, actor):
+    """Versions and diffs are read like the plan; moves and refreshes are writes."""
+    client = client_for(world, actor)
+    plan, version = world.things["plan_a"], world.things["version_a"]
+    base = f"/api/v1/plans/{plan.pk}"
+    reads = [
+        client.get(f"{base}/versions/"),
+        client.get(f"{base}/versions/{version.number}/"),
+        client.get(f"{base}/diff/", {"from": version.number}),
+    ]
+    writes = [
+        client.post(f"{base}/refresh/", {}, format="json"),
+        client.post(f"{base}/transition/", {"to": "withdrawn", "note": "x"}, format="json"),
+    ]
+    read_codes = {r.status_code for r in reads}
+    write_codes = [w.status_code for w in writes]
+    if actor == "anonymous":
+        assert read_codes == {401} and write_codes == [401, 401]
+        return
+    if actor not in READS_A:
+        assert read_codes == {404} and write_codes == [404, 404]
+        return
+    assert read_codes == {200}, (actor, read_codes)
+    # A refresh is for planning managers; withdrawing for them and governing body members
+    # (staff act in every role).
+    may_refresh = actor in {Role.PLANNING_MANAGER, "staff"}
+    may_withdraw = actor in {Role.PLANNING_MANAGER, Role.GOVERNING_BODY, "staff"}
+    assert write_codes == [201 if may_refresh else 403, 200 if may_withdraw else 403], (
+        actor,
+        write_codes,
+    )
 
 
 # --- Admin ------------------------------------------------------------------------------
