@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.utils import timezone
 
 from . import capabilities
 from .models import Plan
@@ -47,6 +48,14 @@ def sign_in_first(view):
     return wrapped
 
 
+def when(value) -> str:
+    """A moment as pages write it, in local time: 3 March 2016 at 14:05."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
 @dataclass(frozen=True)
 class Tab:
     name: str
@@ -64,12 +73,19 @@ TABS = (
 )
 
 
-def visible_tabs(user, plan: Plan) -> list[Tab]:
-    """Consultation and history are for people holding a role in the plan's CCG."""
-    internal = capabilities.roles_in(user, plan) or getattr(user, "is_staff", False)
+def is_internal(user, plan: Plan) -> bool:
+    """Whether `user` holds a role in the plan's CCG, or is staff or an assurer: the people
+    who see the plan's consultation, history and lifecycle."""
     from commissioning.access import ccg_scope
 
-    internal = internal or ccg_scope(user).everything
+    if capabilities.roles_in(user, plan) or getattr(user, "is_staff", False):
+        return True
+    return ccg_scope(user).everything
+
+
+def visible_tabs(user, plan: Plan) -> list[Tab]:
+    """Consultation and history are for people holding a role in the plan's CCG."""
+    internal = is_internal(user, plan)
     return [t for t in TABS if internal or t.name not in {"consultation", "history"}]
 
 
@@ -83,4 +99,5 @@ def plan_page_context(request, plan: Plan, tab: str) -> dict:
         "can_edit": capabilities.can_edit(user, plan),
         "edit_refusal": capabilities.edit_refusal(user, plan),
         "can_manage": capabilities.manage_refusal(user, plan) is None,
+        "when": when,
     }
