@@ -6,6 +6,7 @@ from simple_history.utils import bulk_create_with_history
 
 from . import snapshots
 from .models import PlanStatement, Section
+from .services.guards import change_reason
 
 
 def _serialize_sections(plan) -> list[dict]:
@@ -23,7 +24,7 @@ def _copy_sections(source, target, user=None) -> None:
         ],
         Section,
         default_user=user,
-        default_change_reason=f"Copied from {source.title}",
+        default_change_reason=change_reason(f"Copied from {source.title}"),
     )
 
 
@@ -58,7 +59,7 @@ def _copy_statements(source, target, user=None) -> None:
         ],
         PlanStatement,
         default_user=user,
-        default_change_reason=f"Copied from {source.title}",
+        default_change_reason=change_reason(f"Copied from {source.title}"),
     )
 
 

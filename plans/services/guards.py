@@ -44,3 +44,12 @@ def set_history_user(instance: models.Model, user) -> None:
     """Tell django-simple-history who made the change (also outside a request)."""
     if user is not None and getattr(user, "is_authenticated", False):
         instance._history_user = user
+
+
+REASON_LENGTH = 100  # django-simple-history's history_change_reason column
+
+
+def change_reason(text: str) -> str:
+    """A history change reason that fits its column (PostgreSQL refuses longer ones)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"

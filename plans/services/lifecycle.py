@@ -9,7 +9,7 @@ from .. import lifecycle, snapshots
 from ..capabilities import next_refresh_year, refresh_refusal, roles_in
 from ..errors import InvalidMove, NotAllowed
 from ..models import Plan, PlanState, PlanVersion
-from .guards import require, set_history_user
+from .guards import change_reason, require, set_history_user
 
 
 def _freeze(plan: Plan, *, user, from_state: str, note: str, at) -> PlanVersion:
@@ -71,7 +71,7 @@ def transition(plan: Plan, *, user, to: str, note: str = "", consultation=None) 
     current.state = to
     current.state_changed_at = now
     set_history_user(current, user)
-    current._change_reason = f"{move.label}: {note}" if note else move.label
+    current._change_reason = change_reason(f"{move.label}: {note}" if note else move.label)
     current.save()
     version = _freeze(current, user=user, from_state=from_state, note=note, at=now)
     if to == PlanState.PUBLISHED and current.refreshes_id:
@@ -125,7 +125,7 @@ def start_refresh(plan: Plan, *, user, title: str = "", first_year=None) -> Plan
     )
     refresh.full_clean()
     set_history_user(refresh, user)
-    refresh._change_reason = f"Annual refresh of {parent.title}"
+    refresh._change_reason = change_reason(f"Annual refresh of {parent.title}")
     refresh.save()
     snapshots.copy_content(
         parent, refresh, user if getattr(user, "is_authenticated", False) else None

@@ -175,3 +175,11 @@ def test_copied_content_has_its_creation_in_history(published_plan, planner):
     record = refresh.sections.get().history.get()
     assert (record.history_type, record.history_user) == ("+", planner)
     assert record.history_change_reason == "Copied from Commissioning Plan 2015-19"
+
+
+def test_long_notes_and_titles_fit_the_history_reason_column(draft_plan, planner, board):
+    services.transition(draft_plan, user=planner, to="submitted")
+    services.transition(draft_plan, user=board, to="draft", note="Say more. " * 40)
+    reasons = draft_plan.history.values_list("history_change_reason", flat=True)
+    assert all(len(r or "") <= 100 for r in reasons)
+    assert any((r or "").startswith("Send back with reasons: Say more.") for r in reasons)
