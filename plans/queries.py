@@ -63,21 +63,27 @@ class PlanQuerySet(models.QuerySet):
 
 
 class PlanChildQuerySet(models.QuerySet):
-    """Rows that belong to a plan: visible exactly when their plan is."""
+    """Rows that belong to a plan: visible exactly when their plan is. `plan_path` is the
+    lookup from the row to its plan (`"priority__plan"` for a commitment)."""
 
-    ccg_path = "plan__ccg"
+    plan_path = "plan"
+
+    @property
+    def ccg_path(self) -> str:
+        return f"{self.plan_path}__ccg"
 
     def for_user(self, user):
         condition = plan_filter(user)
         if condition is None:
             return self
-        return self.filter(plan__in=_model("Plan").objects.filter(condition).values("pk"))
+        visible = _model("Plan").objects.filter(condition).values("pk")
+        return self.filter(**{f"{self.plan_path}__in": visible})
 
     def for_ccg(self, ccg):
-        return self.filter(plan__ccg=ccg)
+        return self.filter(**{self.ccg_path: ccg})
 
     def for_plan(self, plan):
-        return self.filter(plan=plan)
+        return self.filter(**{self.plan_path: plan})
 
 
 class PlanContentQuerySet(PlanChildQuerySet):
@@ -106,6 +112,15 @@ class PlanVersionQuerySet(PlanChildQuerySet):
         return visible.filter(Q(plan__ccg__in=full) | Q(to_state__in=PUBLISHED_STATES))
 
 
+def plan_visible_to(user, plan_path: str = "plan") -> Q | None:
+    """A condition for rows reached from a plan by `plan_path`, for querysets that are not
+    PlanChildQuerySets; None means every row."""
+    condition = plan_filter(user)
+    if condition is None:
+        return None
+    return Q(**{f"{plan_path}__in": _model("Plan").objects.filter(condition).values("pk")})
+
+
 class ConsultationCommentQuerySet(PlanChildQuerySet):
     """Consultation records: for people holding a role in the plan's CCG (not the public)."""
 
@@ -113,4 +128,4 @@ class ConsultationCommentQuerySet(PlanChildQuerySet):
         scope = ccg_scope(user)
         if scope.everything:
             return self
-        return super().for_user(user).filter(plan__ccg__in=scope.ccg_ids())
+        return super().for_user(user).filter(**{f"{self.ccg_path}__in": scope.ccg_ids()})

@@ -6,16 +6,12 @@ records. A route with no declared expectation fails the test, so every new page 
 resource must add itself here (ROUTES / API_OBJECTS), and the matrix grows with the product.
 """
 
-from dataclasses import dataclass
-
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.test import APIClient
 
 from commissioning.access import Role
 from commissioning.api_registry import router
-from commissioning.models import CommissionedProvider
 from tests.access.actors import (
     ACTORS,
     EVERYONE_200,
@@ -26,19 +22,10 @@ from tests.access.actors import (
     page_expectations,
 )
 from tests.access.consultation_routes import CONSULTATION_ROUTES
+from tests.access.delivery_routes import DELIVERY_ROUTES
 from tests.access.plan_routes import PLAN_ROUTES
-from tests.access.plan_world import plan_world
-from tests.factories import (
-    CCGFactory,
-    LocalityFactory,
-    PartnerFactory,
-    PersonFactory,
-    PracticeFactory,
-    ProviderFactory,
-    SeatFactory,
-    UserFactory,
-    user_with_role,
-)
+from tests.access.priorities_routes import PRIORITIES_ROUTES
+from tests.access.world import client_for
 from tests.plans.factories import (
     CommentFactory,
     ConsultationFactory,
@@ -47,52 +34,6 @@ from tests.plans.factories import (
     SectionFactory,
     StatementFactory,
 )
-
-
-@dataclass
-class World:
-    a: object
-    b: object
-    objects: dict  # api prefix -> (lookup of A's object, lookup of B's object)
-    users: dict
-    things: dict  # named objects page routes need: "plan_a", "section_a", ...
-
-
-@pytest.fixture
-def world(db):
-    a = CCGFactory(ods_code="03L", name="NHS Rotherham CCG")
-    b = CCGFactory(ods_code="04R", name="NHS Southern Derbyshire CCG")
-    objects = {"ccgs": ("03L", "04R")}
-    loc_a, loc_b = LocalityFactory(ccg=a), LocalityFactory(ccg=b)
-    objects["localities"] = (loc_a.pk, loc_b.pk)
-    pr_a, pr_b = PracticeFactory(ccg=a, locality=loc_a), PracticeFactory(ccg=b, locality=loc_b)
-    objects["practices"] = (pr_a.ods_code, pr_b.ods_code)
-    prov_a, prov_b = ProviderFactory(ods_code="RFR"), ProviderFactory(ods_code="RTG")
-    CommissionedProvider.objects.create(ccg=a, provider=prov_a)
-    CommissionedProvider.objects.create(ccg=b, provider=prov_b)
-    objects["providers"] = ("RFR", "RTG")
-    part_a, part_b = PartnerFactory(ccg=a), PartnerFactory(ccg=b)
-    objects["partners"] = (part_a.pk, part_b.pk)
-    per_a, per_b = PersonFactory(ccg=a), PersonFactory(ccg=b)
-    objects["people"] = (per_a.pk, per_b.pk)
-    seat_a, seat_b = SeatFactory(ccg=a, person=per_a), SeatFactory(ccg=b, person=per_b)
-    objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
-    things = plan_world(a, b, objects)
-    users = {"anonymous": None, "no-role": UserFactory(username="norole")}
-    for role in IN_CCG_ROLES:
-        users[role] = user_with_role(role, a)
-    users["other-ccg"] = user_with_role(Role.PLANNING_MANAGER, b)
-    users[Role.ASSURER] = user_with_role(Role.ASSURER)
-    users["staff"] = UserFactory(username="staffer", is_staff=True, is_superuser=True)
-    return World(a=a, b=b, objects=objects, users=users, things=things)
-
-
-def client_for(world, actor):
-    client = APIClient()
-    if world.users[actor] is not None:
-        client.force_login(world.users[actor])
-    return client
-
 
 # --- Pages ------------------------------------------------------------------------------
 # name -> (method, url builder, {actor: expected status}); "login" means a redirect to login.
@@ -120,6 +61,8 @@ ROUTES = {
     "api:token": ("get", lambda w: reverse("api:token"), dict.fromkeys(ACTORS, 405)),
     **PLAN_ROUTES,
     **CONSULTATION_ROUTES,
+    **PRIORITIES_ROUTES,
+    **DELIVERY_ROUTES,
 }
 
 
