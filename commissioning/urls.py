@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("commissioning.page_urls")),
     path("", include("plans.page_urls")),
+    path("", include("priorities.page_urls")),
 ]

@@ -66,6 +66,11 @@ class Tab:
 TABS = (
     Tab("overview", "Overview", "plan-detail"),
     Tab("sections", "Sections", "plan-sections"),
+    # The priorities app's tabs (URL names resolved at render time: plans imports nothing
+    # above it).
+    Tab("priorities", "Priorities", "plan-priorities"),
+    Tab("on-a-page", "On a page", "plan-on-a-page"),
+    Tab("delivery", "Delivery", "plan-delivery"),
     Tab("consultation", "Consultation", "plan-consultation"),
     Tab("milestones", "Milestones", "plan-milestones"),
     Tab("versions", "Versions", "plan-versions"),

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import presenters
+from . import presenters, snapshots
 from .models import Consultation, ConsultationComment, Milestone, Plan, PlanStatement, Section
 from .page_context import is_internal, plan_for, plan_page_context, sign_in_first
 
@@ -53,6 +53,26 @@ TRACKED = (
 )  # fmt: skip
 
 
+def _registered() -> list[Tracked]:
+    """Records of the apps above plans, from their snapshot collections: each collection's
+    `extra["history"]` lists (model or its historical model, the lookup from a history row
+    to the plan's id, and optionally the field that names a record)."""
+    tracked = []
+    for collection in snapshots.collections():
+        for entry in collection.extra.get("history", ()):
+            model, by_plan, *rest = entry
+            model = getattr(model, "instance_type", model)  # a historical model's own model
+            name_field = rest[0] if rest else collection.title_field
+            label = collection.item_label[:1].upper() + collection.item_label[1:]
+            tracked.append(Tracked(model, label, by_plan, lambda r, f=name_field: _text()(r, f)))
+    return tracked
+
+
+def tracked_kinds() -> list[Tracked]:
+    """Every kind of record the history tab lists: the plan's own and those registered."""
+    return [*TRACKED, *_registered()]
+
+
 def _latest(tracked: Tracked, plan: Plan):
     """The newest LIMIT history rows of one kind of record, each with `previous_id`: the
     row of the same record just before it."""
@@ -74,7 +94,7 @@ def history_rows(plan: Plan) -> tuple[list[dict], bool]:
     are older ones not shown."""
     entries = []
     previous = {}
-    for tracked in TRACKED:
+    for tracked in tracked_kinds():
         latest = _latest(tracked, plan)
         entries.extend((tracked, r) for r in latest)
         before = tracked.model.history.filter(history_id__in=latest.values("previous_id"))

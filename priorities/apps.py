@@ -7,6 +7,10 @@ class PrioritiesConfig(AppConfig):
     verbose_name = "Priorities and delivery"
 
     def ready(self) -> None:
+        from .api import register_api
         from .content_collections import register
+        from .demo.loader import register_demo
 
         register()
+        register_api()
+        register_demo()

@@ -169,18 +169,20 @@ def register() -> None:
         fields=(("title", "Title"), ("objective", "Objective"), ("end_state", "End state"),
                 ("hwb_aims", "Health and Wellbeing strategy aims")),
         serialize=_priorities, copy=_copy_priorities, position=30,
-        extra={"commentable": True},
+        extra={"commentable": True, "history": [(PriorityArea, "plan_id", "title")]},
     ))  # fmt: skip
     snapshots.register(C(
         name="commitments", label="Commitments", item_label="commitment", title_field="text",
         fields=(("text", "We will"), ("lead", "Lead"), ("locality", "Locality")),
         serialize=_commitments, copy=_copy_commitments, position=31,
         parent_collection="priorities",
+        extra={"history": [(Commitment, "priority__plan_id", "text")]},
     ))  # fmt: skip
     snapshots.register(C(
         name="actions", label="Actions", item_label="action", title_field="text",
         fields=(("text", "Action"), ("lead", "Lead"), ("due", "Due")),
         serialize=_actions, copy=_copy_actions, position=32, parent_collection="commitments",
+        extra={"history": [(Action, "commitment__priority__plan_id", "text")]},
     ))  # fmt: skip
     snapshots.register(C(
         name="success-measures", label="Success measures", item_label="success measure",
@@ -188,14 +190,17 @@ def register() -> None:
         fields=(("measure", "Measure"), ("baseline", "Baseline"), ("aspiration", "Aspiration"),
                 ("priority", "Priority"), ("source", "Source")),
         serialize=_measures, copy=_copy_measures, position=33,
+        extra={"history": [(SuccessMeasure, "plan_id", "measure")]},
     ))  # fmt: skip
     snapshots.register(C(
         name="locality-focus", label="Locality focus", item_label="locality focus area",
         title_field="title", fields=(("locality", "Locality"), ("text", "Focus")),
         serialize=_focus, copy=_copy_focus, position=34,
+        extra={"history": [(LocalityFocus, "plan_id", "text")]},
     ))  # fmt: skip
     snapshots.register(C(
         name="programme-intentions", label="Programme intentions", item_label="intention",
         title_field="title", fields=(("programme", "Programme"), ("text", "Intention")),
         serialize=_intentions, copy=_copy_intentions, position=35,
+        extra={"history": [(ProgrammeIntention, "plan_id", "text")]},
     ))  # fmt: skip

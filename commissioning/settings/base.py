@@ -187,7 +187,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PlanStateEnum": "plans.models.states.PlanState"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "plans.models.states.PlanState",
+        "DeliveryStatusEnum": "priorities.models.status.DeliveryStatus",
+    },
 }
 
 # --- Demo -------------------------------------------------------------------------------

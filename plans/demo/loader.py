@@ -10,10 +10,17 @@ Plans are not upserted field by field: approved and published plans are read-onl
 immutable. A plan that exists already (same CCG and title; a refresh: same parent and first
 year) is left alone and counted unchanged with everything under it, so a second run changes
 nothing and never adds a version.
+
+Apps above plans add their own content to these plans with `register_content_writer()` (from
+their `AppConfig.ready()`; plans never imports them). A writer is called with each plan of the
+facts and the plan's outcome: for a new plan (CREATED) after its statements and sections and
+before its lifecycle moves, so it writes while the plan is a draft and the frozen versions (and
+a refresh's copy) hold what it wrote; for a plan left alone (UNCHANGED) it only counts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -76,16 +83,36 @@ def load_plans(ctx: LoadContext) -> None:
         ccg = _ccg(ctx, spec["ccg"])
         plan = Plan.objects.filter(ccg=ccg, title=spec["title"]).order_by("pk").first()
         if plan is None:
-            plan = _create_plan(ccg, spec)
+            plan = _create_plan(ctx, ccg, spec)
             _tally(ctx, plan, CREATED)
         else:
             _tally(ctx, plan, UNCHANGED)
+            _write_content(ctx, plan, UNCHANGED)
         if spec.get("refresh"):
             _load_refresh(ctx, plan, spec)
 
 
 def register_demo_step() -> None:
     register_step(load_plans, "plans")
+
+
+# --- Content of apps above plans --------------------------------------------------------------
+
+# writer(ctx, plan, outcome): outcome CREATED for a plan written in this run (still a draft),
+# UNCHANGED for one left alone (count only).
+ContentWriter = Callable[[LoadContext, Plan, str], None]
+_CONTENT_WRITERS: dict[str, ContentWriter] = {}
+
+
+def register_content_writer(writer: ContentWriter, name: str) -> None:
+    """Call `writer` for every demo plan (see the module docstring); registering a name again
+    replaces its writer in place."""
+    _CONTENT_WRITERS[name] = writer
+
+
+def _write_content(ctx: LoadContext, plan: Plan, outcome: str) -> None:
+    for writer in _CONTENT_WRITERS.values():
+        writer(ctx, plan, outcome)
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -98,7 +125,7 @@ def _ccg(ctx: LoadContext, code: str) -> CCG:
     return ccg
 
 
-def _create_plan(ccg: CCG, spec: dict) -> Plan:
+def _create_plan(ctx: LoadContext, ccg: CCG, spec: dict) -> Plan:
     plan = services.create_plan(
         user=SYSTEM,
         ccg=ccg,
@@ -130,6 +157,7 @@ def _create_plan(ccg: CCG, spec: dict) -> Plan:
             body=section["body"],
             order=section.get("order"),
         )
+    _write_content(ctx, plan, CREATED)  # while the plan is a draft, before any version
     for move in spec["moves"]:
         services.transition(plan, user=SYSTEM, to=move["to"], note=move["note"])
     return plan
@@ -141,6 +169,7 @@ def _load_refresh(ctx: LoadContext, parent: Plan, spec: dict) -> None:
     refresh = parent.refreshed_by.filter(first_year=year).order_by("pk").first()
     if refresh is not None:
         _tally(ctx, refresh, UNCHANGED)
+        _write_content(ctx, refresh, UNCHANGED)
         return
     refresh = services.start_refresh(parent, user=SYSTEM, title=facts["title"], first_year=year)
     # The refresh holds copies of the parent's sections (same keys); `ref` names them.
@@ -155,6 +184,7 @@ def _load_refresh(ctx: LoadContext, parent: Plan, spec: dict) -> None:
             services.add_section(
                 refresh, user=SYSTEM, title=item["title"], body=item["body"], order=item["order"]
             )
+    _write_content(ctx, refresh, CREATED)  # the refresh holds copies of the parent's content
     window = facts["consultation"]
     services.open_consultation(
         refresh,

@@ -29,14 +29,14 @@ EDITABLE_FIELDS = {
     LocalityFocus: {"locality", "text", "order"},
     ProgrammeIntention: {"text", "order"},
 }
-# The siblings an item is ordered among.
+# The siblings an item is ordered among (a locality's focus areas are ordered within it).
 SIBLINGS = {
-    PriorityArea: "plan",
-    Commitment: "priority",
-    Action: "commitment",
-    SuccessMeasure: "plan",
-    LocalityFocus: "plan",
-    ProgrammeIntention: "plan",
+    PriorityArea: ("plan",),
+    Commitment: ("priority",),
+    Action: ("commitment",),
+    SuccessMeasure: ("plan",),
+    LocalityFocus: ("plan", "locality"),
+    ProgrammeIntention: ("plan",),
 }
 
 
@@ -45,8 +45,10 @@ def plan_of(item):
 
 
 def _siblings(item):
-    parent = SIBLINGS[type(item)]
-    return type(item)._base_manager.filter(**{f"{parent}_id": getattr(item, f"{parent}_id")})
+    parents = SIBLINGS[type(item)]
+    return type(item)._base_manager.filter(
+        **{f"{parent}_id": getattr(item, f"{parent}_id") for parent in parents}
+    )
 
 
 def _save_new(item, *, user, order: int | None, key) -> object:

@@ -113,7 +113,7 @@ def test_page_access(world, name, actor):
 
 # --- API --------------------------------------------------------------------------------
 # Prefixes whose records are national reference data rather than a CCG's own.
-NATIONAL = {"providers"}
+NATIONAL = {"providers", "standards"}
 
 
 def api_prefixes():
@@ -126,7 +126,7 @@ def test_every_api_resource_has_matrix_objects(world):
 
 
 def lookup_of(item, prefix):
-    for key in ("ods_code", "id"):
+    for key in ("ods_code", "id", "code"):  # standards are addressed by code
         if key in item:
             return item[key]
     raise AssertionError(f"{prefix}: list items carry no ods_code or id")
