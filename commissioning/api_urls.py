@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .api_registry import router
+from .api_registry import extra_urls, router
 from .api_tokens import ObtainTokenView
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="token"),
+    *extra_urls(),
     *router.urls,
 ]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("commissioning.page_urls")),
     path("", include("plans.page_urls")),
     path("", include("priorities.page_urls")),
+    path("", include("governance.page_urls")),
 ]

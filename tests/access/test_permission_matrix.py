@@ -21,10 +21,14 @@ from tests.access.actors import (
     SIGNED_IN_200,
     page_expectations,
 )
+from tests.access.assurance_routes import ASSURANCE_ROUTES
 from tests.access.consultation_routes import CONSULTATION_ROUTES
 from tests.access.delivery_routes import DELIVERY_ROUTES
+from tests.access.meetings_routes import MEETINGS_ROUTES
+from tests.access.performance_routes import PERFORMANCE_ROUTES
 from tests.access.plan_routes import PLAN_ROUTES
 from tests.access.priorities_routes import PRIORITIES_ROUTES
+from tests.access.risks_routes import RISKS_ROUTES
 from tests.access.world import client_for
 from tests.plans.factories import (
     CommentFactory,
@@ -63,6 +67,10 @@ ROUTES = {
     **CONSULTATION_ROUTES,
     **PRIORITIES_ROUTES,
     **DELIVERY_ROUTES,
+    **PERFORMANCE_ROUTES,
+    **MEETINGS_ROUTES,
+    **RISKS_ROUTES,
+    **ASSURANCE_ROUTES,
 }
 
 

@@ -11,8 +11,12 @@ from rest_framework.test import APIClient
 from commissioning.access import Role
 from commissioning.models import CommissionedProvider
 from tests.access.actors import IN_CCG_ROLES
+from tests.access.assurance_world import assurance_world
+from tests.access.meetings_world import meetings_world
+from tests.access.performance_world import performance_world
 from tests.access.plan_world import plan_world
 from tests.access.priorities_world import priorities_world
+from tests.access.risks_world import risks_world
 from tests.factories import (
     CCGFactory,
     LocalityFactory,
@@ -55,6 +59,10 @@ def build_world():
     objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
     things = plan_world(a, b, objects)
     things |= priorities_world(a, b, objects, things)
+    things |= performance_world(a, b, objects, things)
+    things |= meetings_world(a, b, objects, things)
+    things |= risks_world(a, b, objects, things)
+    things |= assurance_world(a, b, objects, things)
     users = {"anonymous": None, "no-role": UserFactory(username="norole")}
     for role in IN_CCG_ROLES:
         users[role] = user_with_role(role, a)

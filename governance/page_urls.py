@@ -1,0 +1,14 @@
+"""Governance pages: the governing body dashboard and its drill-down to each standard."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("ccgs/<str:ods>/dashboard/", views.ccg_dashboard, name="ccg-dashboard"),
+    path(
+        "ccgs/<str:ods>/dashboard/standards/<slug:code>/",
+        views.ccg_standard,
+        name="ccg-standard",
+    ),
+]
