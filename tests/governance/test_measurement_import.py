@@ -438,7 +438,9 @@ def test_command_imports_and_reports(world, capsys):
     assert not Measurement.objects.exists()
 
     call_command("import_measurements", str(DATA / "good.csv"))
-    assert "Import 2: Read 8 rows: 8 measurements created" in capsys.readouterr().out
+    latest = MeasurementImport.objects.order_by("-pk").first()
+    expected = f"Import {latest.pk}: Read 8 rows: 8 measurements created"
+    assert expected in capsys.readouterr().out
 
 
 def test_command_lists_every_problem(world, capsys):
