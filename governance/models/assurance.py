@@ -58,7 +58,7 @@ class ScorecardResult(models.Model):
     metric = models.CharField(max_length=200)
     target = models.CharField(max_length=100, blank=True)
     result = models.CharField(max_length=200, blank=True)
-    met = models.BooleanField(null=True, help_text="Empty when not assessed")
+    met = models.BooleanField(null=True, blank=True, help_text="Empty when not assessed")
     order = models.PositiveIntegerField(default=0)
 
     objects = CheckpointChildQuerySet.as_manager()
