@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from . import presenters
-from .access import ccg_scope
+from .access import Role, ccg_scope
 from .governing_body import check_composition
 from .models import (
     CCG,
@@ -125,5 +125,7 @@ def ccg_detail(request, ods: str):
             "partners": partners,
             "seats": seats,
             "composition_warnings": check_composition(seats),
+            # Committees' internal records (risks, assurance) are not for scrutiny members.
+            "reads_internal": scope.everything or scope.role_in(ccg.pk) != Role.SCRUTINY,
         },
     )

@@ -1,6 +1,6 @@
 """Governance pages: the governing body dashboard and its drill-down to each standard."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,7 @@ urlpatterns = [
         views.ccg_standard,
         name="ccg-standard",
     ),
+    path("", include("governance.page_urls_meetings")),
+    path("", include("governance.page_urls_risks")),
+    path("", include("governance.page_urls_assurance")),
 ]
