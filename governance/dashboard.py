@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, Max, Min, OuterRef, Prefetch, Q, Subquery
 
 from commissioning.models import Provider
 from commissioning.years import FinancialYear
@@ -29,17 +29,26 @@ from plans.models import Plan, PlanState
 from priorities import delivery
 from priorities.models import Action, DeliveryStatus, ProgressUpdate
 
+from . import risk_matrix
 from .models import (
+    ESCALATION_SCORE,
+    ActionStatus,
     Direction,
     Measurement,
     MeasurementImport,
+    Meeting,
+    MeetingAction,
+    MeetingStatus,
     PeriodType,
+    Risk,
+    RiskStatus,
     Standard,
     StandardGroup,
     StandardThreshold,
     Unit,
 )
 from .series import default_period_type, spc_of
+from .services_risks import bands_for
 from .spc import SpcResult
 
 SPARKLINE_POINTS = 24
@@ -356,14 +365,94 @@ class Panel:
 
 
 def later_panels(user, ccg, month: dt.date) -> list[Panel]:
-    """QIPP year to date against plan and forecast, the financial position against the
-    planning rules, risks scoring 15 or more, overdue actions and next meetings.
+    """Panels of later apps, each shown when its app has data for the CCG: risks scoring 15
+    or more (their current scores), meeting actions overdue at the end of the month, and the
+    meetings after it. Read with `for_user(user)` in four queries, however many rows.
 
-    The finance app (issue 5) and the committees and risks of this app (issue 6) have no
-    models yet, so there is nothing to show: each panel is added here, read with
-    `for_user(user)` in a fixed number of queries, when its models land.
-    """
-    return []
+    QIPP year to date and the financial position join here when the finance app (issue 5)
+    has models."""
+    end = month_end(month)
+    panels = [risk_panel(user, ccg), action_panel(user, ccg, end), meeting_panel(user, ccg, end)]
+    return [panel for panel in panels if panel is not None]
+
+
+PANEL_ROWS = 10  # the most rows a panel lists
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def risk_panel(user, ccg) -> Panel | None:
+    """Open risks whose current score is ESCALATION_SCORE or more, highest first (two
+    queries: the risks, the CCG's bands). None when the CCG has no open risks the user reads."""
+    risks = list(
+        Risk.objects.for_user(user)
+        .filter(ccg=ccg, status=RiskStatus.OPEN)
+        .values_list("reference", "title", "current_likelihood", "current_consequence")
+    )
+    if not risks:
+        return None
+    bands = bands_for(ccg)
+    escalated = sorted(
+        (row for row in risks if risk_matrix.is_escalated(row[2] * row[3])),
+        key=lambda row: (-row[2] * row[3], row[0]),
+    )
+    rows = []
+    for reference, title, likelihood, consequence in escalated[:PANEL_ROWS]:
+        score = likelihood * consequence
+        band = risk_matrix.band_for(score, bands)
+        rows.append(
+            (f"{reference} {title}", f"{score}, {band.label if band else 'no band'} "
+             f"(likelihood {likelihood} × consequence {consequence})")
+        )  # fmt: skip
+    if len(escalated) > PANEL_ROWS:
+        rows.append(("And more", f"{len(escalated) - PANEL_ROWS} more risks score "
+                     f"{ESCALATION_SCORE} or more"))  # fmt: skip
+    if not rows:
+        rows.append((f"Risks scoring {ESCALATION_SCORE} or more",
+                     f"None of the {len(risks)} open risks"))  # fmt: skip
+    return Panel(code="risks", title=f"Risks scoring {ESCALATION_SCORE} or more",
+                 rows=tuple(rows))  # fmt: skip
+
+
+def action_panel(user, ccg, end: dt.date) -> Panel | None:
+    """Meeting actions of the CCG's committees raised by `end` and still open then, those due
+    by then listed (one query). None when no action was open at the end of the month."""
+    still_open = Q(status=ActionStatus.OPEN) | Q(closed_on__gt=end)
+    actions = list(
+        MeetingAction.objects.for_user(user)
+        .filter(still_open, committee__ccg=ccg, meeting__date__lte=end)
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+        .values_list("committee__name", "text", "owner", "due_on")
+    )
+    if not actions:
+        return None
+    overdue = [row for row in actions if row[3] is not None and row[3] <= end]
+    rows = [("Overdue actions", f"{len(overdue)} of {len(actions)} open actions")]
+    for committee, text, owner, due_on in overdue[:PANEL_ROWS]:
+        who = f", {owner}" if owner else ""
+        rows.append((f"{committee}: {text[:120]}", f"Due {long_date(due_on)}{who}"))
+    return Panel(code="overdue-actions", title="Overdue meeting actions", rows=tuple(rows))
+
+
+def meeting_panel(user, ccg, end: dt.date) -> Panel | None:
+    """The CCG's next meetings after `end`, not cancelled (one query). None when none."""
+    meetings = list(
+        Meeting.objects.for_user(user)
+        .filter(committee__ccg=ccg, date__gt=end)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("date", "time", "pk")
+        .values_list("committee__name", "date", "time", "location", "title")[: PANEL_ROWS // 2]
+    )
+    if not meetings:
+        return None
+    rows = []
+    for committee, day, time, location, title in meetings:
+        when = long_date(day) + (f", {time:%H:%M}" if time else "")
+        where = f", {location}" if location else ""
+        rows.append((f"{committee}{f' ({title})' if title else ''}", f"{when}{where}"))
+    return Panel(code="next-meetings", title="Next meetings", rows=tuple(rows))
 
 
 # --- The dashboard --------------------------------------------------------------------------
@@ -418,7 +507,9 @@ def build(user, ccg, month: dt.date | None = None, *, data: DataRange | None = N
         Group(code, labels.get(code, code), tuple(rows)) for code, rows in grouped.items()
     )
     plans = tuple(plan_delivery(user, ccg, month)) if month else ()
-    panels = tuple(later_panels(user, ccg, month)) if month else ()
+    # Risks, actions and meetings do not wait for measurements: without a month of data
+    # they are shown as they stand today.
+    panels = tuple(later_panels(user, ccg, month or dt.date.today()))
     return Dashboard(ccg=ccg, month=month, data=data, groups=groups, plans=plans,
                      panels=panels)  # fmt: skip
 
