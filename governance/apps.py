@@ -16,3 +16,19 @@ class GovernanceConfig(AppConfig):
         register_dashboard_api()
         register_demo_step()  # the standards catalogue, before the demo series that use it
         register_demo_series()
+
+        from .api_risks import register_api as register_risks_api
+        from .services_risks import register_demo_step as register_risk_bands
+
+        register_risks_api()  # risks/
+        register_risk_bands()  # the default risk matrix bands (seed 002)
+
+        from .api_meetings import register_api as register_meetings_api
+
+        register_meetings_api()  # committees/, meetings/, agenda-items/, resolutions/, ...
+
+        from .api_assurance import register_api as register_assurance_api
+        from .demo_governance import register_demo_step as register_governance_demo
+
+        register_assurance_api()  # assurance-checkpoints/
+        register_governance_demo()  # committees, meetings, assurance, risks: after the above
