@@ -122,6 +122,8 @@ def test_page_access(world, name, actor):
 # --- API --------------------------------------------------------------------------------
 # Prefixes whose records are national reference data rather than a CCG's own.
 NATIONAL = {"providers", "standards"}
+# Prefixes whose records are internal to the CCG: scrutiny members do not read them.
+INTERNAL = {"risks", "meeting-actions", "assurance-checkpoints"}
 
 
 def api_prefixes():
@@ -146,6 +148,8 @@ def test_api_read_access(world, prefix, actor):
     client = client_for(world, actor)
     own, other = world.objects[prefix]
     readers = READS_NATIONAL if prefix in NATIONAL else READS_A
+    if prefix in INTERNAL:
+        readers = READS_A - {Role.SCRUTINY}
     listing = client.get(f"/api/v1/{prefix}/", {"page_size": 500})
     detail = client.get(f"/api/v1/{prefix}/{own}/")
     if actor == "anonymous":

@@ -58,11 +58,16 @@ def build_world():
     seat_a, seat_b = SeatFactory(ccg=a, person=per_a), SeatFactory(ccg=b, person=per_b)
     objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
     things = plan_world(a, b, objects)
-    things |= priorities_world(a, b, objects, things)
-    things |= performance_world(a, b, objects, things)
-    things |= meetings_world(a, b, objects, things)
-    things |= risks_world(a, b, objects, things)
-    things |= assurance_world(a, b, objects, things)
+    for app_world in (priorities_world, performance_world, meetings_world, risks_world,
+                      assurance_world):  # fmt: skip
+        before = dict(objects)
+        added = app_world(a, b, objects, things)
+        clash = set(added) & set(things)
+        # One world reusing another's key would silently point its routes at the wrong row.
+        assert not clash, f"{app_world.__name__} reuses the keys {sorted(clash)}"
+        changed = [key for key, value in before.items() if objects.get(key) != value]
+        assert not changed, f"{app_world.__name__} overwrites the API prefixes {changed}"
+        things |= added
     users = {"anonymous": None, "no-role": UserFactory(username="norole")}
     for role in IN_CCG_ROLES:
         users[role] = user_with_role(role, a)
