@@ -39,7 +39,7 @@ NO_DATA = "No data"
 
 def svg(text: str) -> Markup:
     """An SVG drawn by `governance.charts`, which escapes every piece of text it puts in."""
-    return Markup(text)  # noqa: S704 - charts escape all text (governance.charts.svg.escape)
+    return Markup(text)  # noqa: S704 - charts escape all text (commissioning.charts.svg.escape)
 
 
 def period_text(period: dt.date, period_type: str) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from commissioning.charts.svg import FONT, TEXT_COLOUR, document, element, escape, make_id, num
 from governance.spc import Icon
-
-from .svg import FONT, TEXT_COLOUR, document, element, escape, make_id, num
 
 
 def icon_group(icon: Icon, cx: float, cy: float, r: float) -> str:

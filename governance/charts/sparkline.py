@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from .svg import document, element, make_id, num
+from commissioning.charts.svg import document, element, make_id, num
+
 from .text import format_value
 
 LINE_COLOUR = "#425563"

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import math
 
-from governance.spc import COLOURS, COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, SpcResult
-
-from .icons import icon_group
-from .svg import (
+from commissioning.charts.svg import (
     SECONDARY_TEXT,
     document,
     element,
@@ -22,6 +19,9 @@ from .svg import (
     text,
     tick_decimals,
 )
+from governance.spc import COLOURS, COMMON_CAUSE, CONCERN, IMPROVEMENT, NEITHER, SpcResult
+
+from .icons import icon_group
 from .text import CLASSIFICATION_LABELS, chart_summary, format_value, period_label
 
 MEAN_COLOUR = "#231F20"
