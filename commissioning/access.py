@@ -21,6 +21,9 @@ class Role(models.TextChoices):
 
 
 CCG_ROLES = [r for r in Role if r != Role.ASSURER]
+# The roles that read a CCG's internal records (finance, risks, assurance): everyone of the
+# CCG but scrutiny members, who read what is published.
+INTERNAL_ROLES = frozenset({Role.PLANNING_MANAGER, Role.GOVERNING_BODY, Role.VIEWER})
 
 
 @dataclass(frozen=True)

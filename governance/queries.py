@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from commissioning.access import ScopedQuerySet, ccg_scope
+from commissioning.access import INTERNAL_ROLES, ScopedQuerySet, ccg_scope
 
 
 class StandardQuerySet(models.QuerySet):
@@ -54,7 +54,6 @@ class MeasurementImportQuerySet(models.QuerySet):
 # Internal roles read everything of their CCG; scrutiny members read public committees'
 # meetings and the public part of their agendas; risks and assurance are internal.
 
-INTERNAL_ROLES = frozenset({"planning-manager", "governing-body", "viewer"})
 
 
 class CcgRecordQuerySet(ScopedQuerySet):
