@@ -225,6 +225,11 @@ class QippImport(models.Model):
     )
     year = FinancialYearField()
     source_name = models.CharField(max_length=255)
+    file = models.FileField(
+        upload_to="imports/qipp/%Y/%m/",
+        blank=True,
+        help_text="The uploaded file, kept so a preview can be applied",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
