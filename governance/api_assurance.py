@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from commissioning.api_csv import CSVListMixin
 from commissioning.years import FinancialYear
 from plans.api_common import (
     PlanApiMixin,
@@ -33,7 +34,6 @@ from plans.api_common import (
     write_schemas,
 )
 from plans.api_plans import YearField
-from priorities.api_csv import CSVListMixin
 
 from . import services_assurance as services
 from .api_common import ccg_code_field

@@ -17,8 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from commissioning.api import CCGFilter
+from commissioning.api_csv import CSVListMixin
 from commissioning.models import CCG
-from priorities.api_csv import CSVListMixin
 
 from . import dashboard
 from .dashboard import Dashboard, StandardFigures, month_value

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedSlugRelatedField
 from commissioning.models import CCG, Provider
 from plans.api_common import (
@@ -23,7 +24,6 @@ from plans.api_common import (
     reject_changes_after_create,
     write_schemas,
 )
-from priorities.api_csv import CSVListMixin
 
 from . import services
 from .api_common import GovernanceApiMixin, PeriodField, ccg_code_field

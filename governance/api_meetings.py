@@ -23,6 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from commissioning.access import ccg_scope
 from commissioning.api import ccg_field
+from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
 from commissioning.models import PartnerOrganisation
 from plans.api_common import (
@@ -35,7 +36,6 @@ from plans.api_common import (
     write_schemas,
 )
 from plans.models import Plan
-from priorities.api_csv import CSVListMixin
 
 from . import action_log, quorum
 from . import services_meetings as services

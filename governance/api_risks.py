@@ -30,6 +30,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.response import Response
 
 from commissioning.api import ccg_field
+from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
 from plans.api_common import (
     CONFLICT,
@@ -42,7 +43,6 @@ from plans.api_common import (
     revision_field,
     write_schemas,
 )
-from priorities.api_csv import CSVListMixin
 from priorities.models import PriorityArea
 
 from . import risk_matrix

@@ -3,7 +3,8 @@
 UTF-8 with a byte order mark (Excel otherwise reads the file as Windows-1252 and mangles
 "£" and curly quotes), and guarded against formula injection: a cell a stakeholder wrote
 that starts with = + - @ (or a tab or carriage return) is prefixed with an apostrophe, so
-the spreadsheet shows it as text instead of running it (OWASP "CSV injection").
+the spreadsheet shows it as text instead of running it (OWASP "CSV injection"). The guard
+is commissioning.spreadsheets.safe_cell, shared by every export.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from commissioning.spreadsheets import BOM, safe_cell
 
 COMMENT_COLUMNS = (
     "Plan",
@@ -33,12 +33,6 @@ COMMENT_COLUMNS = (
     "Responded by",
     "Responded at",
 )
-
-
-def safe_cell(value) -> str:
-    """The value as CSV text that a spreadsheet will not evaluate as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _person(user) -> str:

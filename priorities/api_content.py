@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
 from commissioning.models import Locality
 from commissioning.years import FinancialYear
@@ -33,7 +34,6 @@ from plans.api_common import reject_changes_after_create, revision_field, write_
 from plans.api_content import ContentViewSet, plan_field
 
 from . import delivery, services
-from .api_csv import CSVListMixin
 from .models import (
     Action,
     Commitment,

@@ -1,6 +1,6 @@
 """CSV output of API lists (`?format=csv` or `Accept: text/csv`), for people who open them in
-Excel: UTF-8 with a byte order mark and guarded against formula injection, as the plan
-exports are (plans/exports.py).
+Excel: UTF-8 with a byte order mark and guarded against formula injection by the shared
+guard (commissioning/spreadsheets.py), as the plan exports are.
 
 Generic: `CSVRenderer` writes whatever list the view serialised, one row per item, with the
 columns (and headings) the view's `get_csv_columns()` gives; `CSVListMixin` adds it to a
@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from rest_framework import renderers
 from rest_framework.settings import api_settings
 
-from plans.exports import BOM, safe_cell
+from commissioning.spreadsheets import BOM, safe_cell
 
 
 def _cell(value) -> str:
