@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("commissioning.page_urls")),
     path("", include("plans.page_urls")),
     path("", include("priorities.page_urls")),
+    path("", include("finance.page_urls")),
     path("", include("governance.page_urls")),
 ]

@@ -10,8 +10,8 @@ series and SPC result, its threshold history and a breakdown by provider.
 
 Every read starts from `for_user(user)`, and the number of queries does not grow with the
 number of months or standards: the measurements of the CCG are read in one query and grouped
-here. Later panels (QIPP, the financial position, risks, meetings) join `Dashboard.panels`
-once their apps have models: see `later_panels`.
+here. Later panels (QIPP, the financial position, risks, meetings) join `Dashboard.panels`,
+each when its app has data for the CCG: see `later_panels`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Max, Min, OuterRef, Prefetch, Q, Subquery
 
 from commissioning.models import Provider
+from commissioning.money import MINUS, format_money
 from commissioning.years import FinancialYear
+from finance import qipp_figures
+from finance import rules as finance_rules
+from finance.models import (
+    FinancialPlan,
+    PlanningRule,
+    QippRagThreshold,
+    QippScheme,
+    RuleBasis,
+    StatedAmount,
+)
 from plans.models import Plan, PlanState
 from priorities import delivery
 from priorities.models import Action, DeliveryStatus, ProgressUpdate
@@ -365,14 +376,21 @@ class Panel:
 
 
 def later_panels(user, ccg, month: dt.date) -> list[Panel]:
-    """Panels of later apps, each shown when its app has data for the CCG: risks scoring 15
-    or more (their current scores), meeting actions overdue at the end of the month, and the
-    meetings after it. Read with `for_user(user)` in four queries, however many rows.
-
-    QIPP year to date and the financial position join here when the finance app (issue 5)
-    has models."""
+    """Panels of later apps, each shown when its app has data for the CCG: the QIPP schemes
+    of the financial year holding the month (year to date to that month, RAG, forecast
+    outturn against the efficiency target) and that year's financial position (allocation,
+    each planning rule's implied amount beside what the plan states), risks scoring 15 or
+    more (their current scores), meeting actions overdue at the end of the month, and the
+    meetings after it. Read with `for_user(user)` in a fixed number of queries, however many
+    rows: the finance panels take two without finance data and five with it, the others
+    four."""
     end = month_end(month)
-    panels = [risk_panel(user, ccg), action_panel(user, ccg, end), meeting_panel(user, ccg, end)]
+    panels = [
+        *finance_panels(user, ccg, month),
+        risk_panel(user, ccg),
+        action_panel(user, ccg, end),
+        meeting_panel(user, ccg, end),
+    ]
     return [panel for panel in panels if panel is not None]
 
 
@@ -434,6 +452,215 @@ def action_panel(user, ccg, end: dt.date) -> Panel | None:
         who = f", {owner}" if owner else ""
         rows.append((f"{committee}: {text[:120]}", f"Due {long_date(due_on)}{who}"))
     return Panel(code="overdue-actions", title="Overdue meeting actions", rows=tuple(rows))
+
+
+# --- Finance panels (QIPP, financial position) --------------------------------------------
+
+
+def money_text(amount: Decimal | None) -> str:
+    """To the pound: £622.7m or £106k where that is the exact amount; the exact amount
+    (£6,227,000) where rounding would hide pounds a governing body should see."""
+    if amount is None:
+        return "Not stated"
+    amount = amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    short = format_money(amount)
+    exact = format_money(amount, "exact")
+    magnitude = abs(amount)
+    if magnitude >= 1_000_000:
+        lossless = magnitude == (magnitude / 100_000).to_integral_value() * 100_000
+    elif magnitude >= 1_000:
+        lossless = magnitude == (magnitude / 1_000).to_integral_value() * 1_000
+    else:
+        lossless = magnitude == magnitude.to_integral_value()
+    return short if lossless else exact
+
+
+def signed_money(amount: Decimal) -> str:
+    return ("+" if amount > 0 else "") + money_text(amount)
+
+
+def number_text(value: Decimal) -> str:
+    """2.500 as 2.5, 25.000 as 25."""
+    return format(value.normalize(), "f")
+
+
+def percent_text(result: qipp_figures.Figures) -> str:
+    if result.variance_percent is None:
+        return "no plan to date"
+    value = result.variance_percent
+    sign = "+" if value > 0 else (MINUS if value < 0 else "")
+    return f"{sign}{number_text(abs(value))}%"
+
+
+def financial_month(month: dt.date) -> int:
+    """M1 (April) to M12 (March) of the financial year holding `month`."""
+    return (month.month - 4) % 12 + 1
+
+
+def finance_panels(user, ccg, month: dt.date) -> list[Panel | None]:
+    """The QIPP and financial position panels of the financial year holding `month`. Two
+    queries when the CCG has no finance that year (its financial plan, its schemes); five
+    with both (and the plan's stated amounts, the year's rules, the RAG thresholds)."""
+    year = FinancialYear.containing(month)
+    plan = FinancialPlan.objects.for_user(user).filter(ccg=ccg, year=year).first()
+    return [qipp_panel(user, ccg, month, year, plan), position_panel(user, ccg, year, plan)]
+
+
+def rag_thresholds(ccg) -> qipp_figures.Thresholds:
+    """The CCG's own QIPP RAG thresholds, else the product's default row, else the default
+    of finance.qipp_figures (one query). Reference data, not a CCG's finance: any reader of
+    the CCG's schemes reads them."""
+    rows = {
+        row[0]: row[1:]
+        for row in QippRagThreshold.objects.filter(Q(ccg=ccg) | Q(ccg__isnull=True)).values_list(
+            "ccg_id", "green_from", "amber_from"
+        )
+    }
+    chosen = rows.get(ccg.pk) or rows.get(None)
+    if chosen is None:
+        return qipp_figures.DEFAULT_THRESHOLDS
+    return qipp_figures.Thresholds(green_from=chosen[0], amber_from=chosen[1])
+
+
+def qipp_panel(user, ccg, month: dt.date, year: FinancialYear, plan) -> Panel | None:
+    """The CCG's QIPP schemes of `year`: year to date plan against actual to the end of
+    `month` (or the latest month reported before it), variance and variance %, RAG in words,
+    forecast outturn against the efficiency target, and each programme's RAG. One query for
+    the schemes and their months (joined), one for the thresholds; None without schemes."""
+    rows = list(
+        QippScheme.objects.for_user(user)
+        .filter(ccg=ccg, year=year)
+        .order_by("qipp_programme__order", "qipp_programme__name", "reference", "months__month")
+        .values_list(
+            "pk",
+            "planned_saving",
+            "qipp_programme__name",
+            "months__month",
+            "months__plan",
+            "months__actual",
+            "months__forecast",
+            "months__illustrative",
+        )  # fmt: skip
+    )
+    if not rows:
+        return None
+    savings: dict[int, Decimal] = {}
+    months: dict[int, list[qipp_figures.Month]] = defaultdict(list)
+    programmes: dict[str, list[int]] = defaultdict(list)
+    illustrative = False
+    for pk, saving, programme, number, plan_figure, actual, forecast, shown_as in rows:
+        if pk not in savings:
+            savings[pk] = saving
+            programmes[programme].append(pk)
+        if number is not None:
+            months[pk].append(qipp_figures.Month(number, plan_figure, actual, forecast))
+            illustrative = illustrative or bool(shown_as)
+    thresholds = rag_thresholds(ccg)
+    last = financial_month(month)
+    reported = max(
+        (m.month for scheme in months.values() for m in scheme
+         if m.actual is not None and m.month <= last),
+        default=0,
+    )  # fmt: skip
+    total = qipp_figures.roll_up([months[pk] for pk in savings], through=reported,
+                                 thresholds=thresholds)  # fmt: skip
+    planned = finance_rules.efficiency_gap(None, savings.values()).planned
+    panel_rows = [("Schemes", f"{len(savings)} schemes, planned savings {money_text(planned)}")]
+    if reported:
+        to = qipp_figures.month_label(reported)
+        if reported < last:
+            to += f", the latest month reported by the end of {month_label(month)}"
+        panel_rows += [
+            ("Year to date", f"To {to}: plan {money_text(total.ytd_plan)}, actual "
+             f"{money_text(total.ytd_actual)}"),
+            ("Variance", f"{signed_money(total.variance)} ({percent_text(total)})"),
+            ("RAG", qipp_figures.Rag.LABELS.get(total.rag, "No plan to date")),
+        ]  # fmt: skip
+    else:
+        panel_rows.append(("Year to date", f"No month reported by the end of {month_label(month)}"))
+    panel_rows.append(("Forecast outturn", outturn_text(total.forecast_outturn, plan)))
+    for name, members in programmes.items():
+        if not reported or len(panel_rows) >= PANEL_ROWS:
+            break
+        result = qipp_figures.roll_up([months[pk] for pk in members], through=reported,
+                                      thresholds=thresholds)  # fmt: skip
+        colour = qipp_figures.Rag.LABELS.get(result.rag, "No plan to date")
+        panel_rows.append((name, f"{colour}; year to date {signed_money(result.variance)}"))
+    if illustrative:
+        panel_rows.append(("Figures", "The monthly figures include illustrative (demo) data"))
+    return Panel(code="qipp", title=f"QIPP savings {year.label}", rows=tuple(panel_rows))
+
+
+def outturn_text(outturn: Decimal, plan) -> str:
+    target = plan.efficiency_target if plan is not None else None
+    if target is None:
+        return f"{money_text(outturn)} (no efficiency target stated)"
+    gap = finance_rules.pounds(outturn - target)
+    if gap == 0:
+        where = "exactly the target"
+    else:
+        where = f"{money_text(abs(gap))} {'over' if gap > 0 else 'short of'} the target"
+    return f"{money_text(outturn)} against the efficiency target of {money_text(target)}: {where}"
+
+
+def rule_text(line: finance_rules.RuleLine, population: int | None) -> str:
+    rule = line.rule
+    if rule is None:
+        return f"Stated {money_text(line.stated)} (no planning rule of the year for it)"
+    if rule.basis == RuleBasis.PER_HEAD:
+        head = f" of {population:,} people" if population else ""
+        basis = f"£{number_text(rule.rate)} a head{head}"
+    else:
+        basis = f"{number_text(rule.rate)}% of the allocation"
+    if line.implied is None:
+        implied = f"the rule ({basis}) cannot be worked out without the figure it needs"
+    else:
+        implied = f"the rule ({basis}) implies {money_text(line.implied)}"
+    if line.stated is None:
+        said = (f"{number_text(line.stated_percent)}% stated, no amount"
+                if line.stated_percent is not None else "Not stated")  # fmt: skip
+        return f"{said}; {implied}"
+    difference = "" if line.difference is None else f"; difference {signed_money(line.difference)}"
+    return f"Stated {money_text(line.stated)}; {implied}{difference}"
+
+
+def position_panel(user, ccg, year: FinancialYear, plan) -> Panel | None:
+    """The CCG's financial plan of `year`: the allocation, each planning rule of the year
+    with the amount it implies beside what the plan states and the difference, then what the
+    plan states against no rule, the efficiency target and a stated contract total. Two
+    queries (the stated amounts, the year's rules); None without a financial plan."""
+    if plan is None:
+        return None
+    stated = [
+        finance_rules.Stated(code, label, amount, percent, note)
+        for code, label, amount, percent, note in StatedAmount.objects.for_user(user)
+        .filter(financial_plan=plan)
+        .order_by("order", "pk")
+        .values_list("rule_code", "label", "stated_amount", "stated_percent", "note")
+    ]
+    year_rules = [
+        finance_rules.Rule(code, label, basis, rate)
+        for code, label, basis, rate in PlanningRule.objects.for_user(user)
+        .for_year(year)
+        .order_by("order", "code")
+        .values_list("code", "label", "basis", "rate")
+    ]
+    population = plan.population or ccg.population
+    lines = finance_rules.rule_lines(year_rules, stated, allocation=plan.allocation,
+                                     population=population)  # fmt: skip
+    rows = [("Allocation", money_text(plan.allocation))]
+    rows += [(line.label, rule_text(line, population)) for line in lines]
+    if plan.efficiency_target is not None or plan.efficiency_target_percent is not None:
+        target = money_text(plan.efficiency_target)
+        if plan.efficiency_target_percent is not None:
+            target += f" ({number_text(plan.efficiency_target_percent)}% as stated)"
+        rows.append(("Efficiency target", target))
+    if plan.stated_contract_total is not None:
+        rows.append(("Contracts, total as stated", money_text(plan.stated_contract_total)))
+    if plan.illustrative:
+        rows.append(("Figures", "Illustrative (demo) figures"))
+    return Panel(code="financial-position", title=f"Financial position {year.label}",
+                 rows=tuple(rows))  # fmt: skip
 
 
 def meeting_panel(user, ccg, end: dt.date) -> Panel | None:

@@ -302,8 +302,9 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(ccg, board, months, st
 
     count = queries(lambda: dashboard.build(board, ccg))
     # Membership scope, data range (2), standards and thresholds (2), measurements (1),
-    # plans and their actions (2), later panels: risks, meeting actions, meetings (3).
-    assert count == 11
+    # plans and their actions (2), later panels: the year's financial plan and QIPP schemes
+    # (2), risks, meeting actions, meetings (3).
+    assert count == 13
     detail = queries(
         lambda: dashboard.standard_detail(
             board, ccg, dashboard.standards_for(board, ccg).get(code="standard-0")

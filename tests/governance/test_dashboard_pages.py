@@ -216,8 +216,8 @@ def test_the_pages_read_in_a_fixed_number_of_queries(board_client, ccg, months, 
     fill(ccg, months, standards)
 
     # Session and user, membership scope, the CCG, data range (2), standards and thresholds
-    # (2), measurements (1), plans and actions (2), the CCG switcher; later panels: risks,
-    # meeting actions, meetings (3).
-    assert page_queries(board_client, dashboard_url()) == 15
-    assert page_queries(board_client, dashboard_url(month="2012-06")) == 15
+    # (2), measurements (1), plans and actions (2), the CCG switcher; later panels: the
+    # year's financial plan and QIPP schemes (2), risks, meeting actions, meetings (3).
+    assert page_queries(board_client, dashboard_url()) == 17
+    assert page_queries(board_client, dashboard_url(month="2012-06")) == 17
     assert page_queries(board_client, standard_url("standard-0")) == 11
