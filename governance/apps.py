@@ -32,3 +32,7 @@ class GovernanceConfig(AppConfig):
 
         register_assurance_api()  # assurance-checkpoints/
         register_governance_demo()  # committees, meetings, assurance, risks: after the above
+
+        from .pack_sections import register as register_pack_sections
+
+        register_pack_sections()  # PDF pack sections and the meeting as a pack subject

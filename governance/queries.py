@@ -55,7 +55,6 @@ class MeasurementImportQuerySet(models.QuerySet):
 # meetings and the public part of their agendas; risks and assurance are internal.
 
 
-
 class CcgRecordQuerySet(ScopedQuerySet):
     """Rows that belong to a CCG and are internal: people of the CCG except scrutiny."""
 

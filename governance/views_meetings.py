@@ -17,6 +17,7 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -30,7 +31,8 @@ from commissioning.jinja2 import long_date
 from commissioning.models import CCG
 from plans.errors import EditConflict, InvalidMove, NotAllowed
 from plans.markdown import render_markdown
-from plans.models import Plan
+from plans.models import PackBuild, Plan
+from plans.services.packs import build_refusal
 
 from . import action_log, quorum
 from . import services_meetings as services
@@ -327,6 +329,16 @@ def meeting_detail(request, ods: str, pk: int):
         "can_manage": can_manage,
         "committee_href": reverse(
             "committee-detail", kwargs={"ods": ccg.ods_code, "pk": committee.pk}
+        ),  # fmt: skip
+        # The governing body pack: who may build it, and the builds of this meeting so far.
+        "pack_refusal": build_refusal(user, ccg),
+        "pack_builds": list(
+            PackBuild.objects.for_user(user)
+            .filter(
+                subject_type=ContentType.objects.get_for_model(Meeting),  # access: types
+                subject_id=meeting.pk,
+            )
+            .select_related("requested_by")[:20]
         ),  # fmt: skip
     }
     return render(request, "governance/meetings/meeting.jinja", context)

@@ -10,6 +10,7 @@ def register_api() -> None:
 
     from .api_consultation import CommentViewSet
     from .api_content import MilestoneViewSet, SectionViewSet, StatementViewSet
+    from .api_packs import PackViewSet
     from .api_plans import PlanViewSet
 
     register("plans", PlanViewSet, basename="plan")
@@ -17,3 +18,4 @@ def register_api() -> None:
     register("plan-statements", StatementViewSet, basename="plan-statement")
     register("milestones", MilestoneViewSet, basename="milestone")
     register("consultation-comments", CommentViewSet, basename="consultation-comment")
+    register("packs", PackViewSet, basename="pack")

@@ -10,7 +10,9 @@ class PlansConfig(AppConfig):
         from .api import register_api
         from .content_collections import register
         from .demo.loader import register_demo_step
+        from .pack_sections import register as register_pack_sections
 
         register()
+        register_pack_sections()
         register_api()
         register_demo_step()

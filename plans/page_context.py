@@ -73,6 +73,7 @@ TABS = (
     Tab("delivery", "Delivery", "plan-delivery"),
     Tab("consultation", "Consultation", "plan-consultation"),
     Tab("milestones", "Milestones", "plan-milestones"),
+    Tab("documents", "Documents", "plan-packs"),
     Tab("versions", "Versions", "plan-versions"),
     Tab("history", "History", "plan-history"),
 )

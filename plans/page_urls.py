@@ -9,4 +9,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("plans.page_urls_plans")),
     path("", include("plans.page_urls_consultation")),
+    path("", include("plans.page_urls_packs")),
 ]

@@ -310,3 +310,38 @@ def field_change_rows(model, changes) -> list[dict]:
             {"label": label[:1].upper() + label[1:], "old": _shown(old), "new": _shown(new)}
         )
     return rows
+
+
+def scrutiny_table(plan, diff, *, against_parent: bool) -> dict:
+    """The table scrutiny committees were shown: for each area that changed, what the
+    current plan states beside what is proposed."""
+    if plan.refreshes_id:
+        new_heading = f"Proposed for {plan.first_year.label}"
+    else:
+        new_heading = f"Proposed: {diff.new_label}"
+    old_heading = "Current plan states" if against_parent else f"{diff.old_label} states"
+    tables = []
+    for collection in diff.collections:
+        rows = [
+            {
+                "title": item.title,
+                "status": STATUS_TAGS.get(item.status),
+                "moved": item.moved,
+                "old": item_html(collection.name, item.old),
+                "new": item_html(collection.name, item.new),
+                "has_old": item.old is not None,
+                "has_new": item.new is not None,
+            }
+            for item in collection.items
+            if item.is_change
+        ]
+        unchanged = [item.title for item in collection.items if not item.is_change]
+        tables.append(
+            {
+                "name": collection.name,
+                "label": collection.label,
+                "rows": rows,
+                "unchanged": unchanged,
+            }  # fmt: skip
+        )
+    return {"old_heading": old_heading, "new_heading": new_heading, "tables": tables}

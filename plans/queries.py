@@ -129,3 +129,26 @@ class ConsultationCommentQuerySet(PlanChildQuerySet):
         if scope.everything:
             return self
         return super().for_user(user).filter(**{f"{self.ccg_path}__in": scope.ccg_ids()})
+
+
+class PackBuildQuerySet(models.QuerySet):
+    """Pack builds: people who read all of a CCG's plans read all its builds; anyone else
+    (scrutiny members, and the public for public plans) reads the published, finished packs
+    of published plans they can read. Packs of meetings are internal."""
+
+    ccg_path = "ccg"
+
+    def for_user(self, user):
+        from .models.packs import PackStatus
+
+        scope = ccg_scope(user)
+        if scope.everything:
+            return self
+        full = scope.ccg_ids(set(FULL_READ_ROLES))
+        condition = Q(ccg__in=full) if full else Q(pk__in=[])
+        readable = _model("Plan").objects.filter(plan_filter(user), state__in=PUBLISHED_STATES)
+        condition |= Q(published=True, status=PackStatus.DONE, plan__in=readable.values("pk"))
+        return self.filter(condition)
+
+    def for_ccg(self, ccg):
+        return self.filter(ccg=ccg)

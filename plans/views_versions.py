@@ -122,41 +122,6 @@ def _side(request, plan, value: str) -> tuple[dict, str]:
     return version.content, presenters.version_title(version)
 
 
-def scrutiny_table(plan, diff, from_value: str) -> dict:
-    """The table scrutiny committees were shown: for each area that changed, what the
-    current plan states beside what is proposed."""
-    if plan.refreshes_id:
-        new_heading = f"Proposed for {plan.first_year.label}"
-    else:
-        new_heading = f"Proposed: {diff.new_label}"
-    old_heading = "Current plan states" if from_value == PARENT else f"{diff.old_label} states"
-    tables = []
-    for collection in diff.collections:
-        rows = [
-            {
-                "title": item.title,
-                "status": presenters.STATUS_TAGS.get(item.status),
-                "moved": item.moved,
-                "old": presenters.item_html(collection.name, item.old),
-                "new": presenters.item_html(collection.name, item.new),
-                "has_old": item.old is not None,
-                "has_new": item.new is not None,
-            }
-            for item in collection.items
-            if item.is_change
-        ]
-        unchanged = [item.title for item in collection.items if not item.is_change]
-        tables.append(
-            {
-                "name": collection.name,
-                "label": collection.label,
-                "rows": rows,
-                "unchanged": unchanged,
-            }  # fmt: skip
-        )
-    return {"old_heading": old_heading, "new_heading": new_heading, "tables": tables}
-
-
 @require_GET
 @sign_in_first
 def plan_diff(request, pk: int):
@@ -188,7 +153,11 @@ def plan_diff(request, pk: int):
             "item_plain": presenters.item_plain,
             "status_tags": presenters.STATUS_TAGS,
             "unchanged": UNCHANGED,
-            "table": scrutiny_table(plan, diff, from_value) if view == "table" else None,
+            "table": (
+                presenters.scrutiny_table(plan, diff, against_parent=from_value == PARENT)
+                if view == "table"
+                else None
+            ),  # fmt: skip
             "title": f"Compare versions – {plan.title}",
         }
     )

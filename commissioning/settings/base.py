@@ -135,7 +135,7 @@ WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "commissioning.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -154,6 +154,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# How long Redis keeps a task a dead worker took before handing it to another worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+# PDF packs: seconds to pause after each build step. Only the fault tests set it, to kill a
+# worker mid-build; it is 0 everywhere else.
+PACK_STEP_DELAY_SECONDS = float(os.environ.get("PACK_STEP_DELAY_SECONDS", "0"))
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -190,6 +197,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStateEnum": "plans.models.states.PlanState",
         "DeliveryStatusEnum": "priorities.models.status.DeliveryStatus",
+        "PlanKindEnum": "plans.models.states.PlanKind",
+        "PackKindEnum": "plans.models.packs.PackKind",
+        "PackStatusEnum": "plans.models.packs.PackStatus",
     },
 }
 

@@ -1,4 +1,5 @@
 from .consultation import Consultation, ConsultationComment, Milestone, Outcome
+from .packs import FINISHED_STATUSES, PLAN_KINDS, PackBuild, PackKind, PackStatus
 from .plan import Plan, PlanContent, PlanStatement, Section, StatementKind
 from .states import (
     DRAFTING_STATES,
@@ -12,11 +13,16 @@ from .versions import PlanVersion, VersionIsImmutable
 __all__ = [
     "DRAFTING_STATES",
     "EDITABLE_STATES",
+    "FINISHED_STATUSES",
+    "PLAN_KINDS",
     "PUBLISHED_STATES",
     "Consultation",
     "ConsultationComment",
     "Milestone",
     "Outcome",
+    "PackBuild",
+    "PackKind",
+    "PackStatus",
     "Plan",
     "PlanContent",
     "PlanKind",

@@ -87,3 +87,25 @@ PLAN_ROUTES: dict = {
     "plan-diff": ("get", plan_url("plan-diff"), READ),
     "plan-history": ("get", plan_url("plan-history"), READ),
 }
+
+# PDF packs: the Documents tab is read like the plan; building is for planning managers and
+# governing body members (a POST with no kind is refused by the service with 302 back to the
+# tab for them); published packs are read by everyone who reads the plan, unpublished ones by
+# the CCG's internal roles, assurers and staff.
+INTERNAL_READERS = READS_A - {Role.SCRUTINY}
+
+
+def pack_url(name, thing="pack_a"):
+    return lambda w: reverse(name, kwargs={"pk": w.things[thing].pk})
+
+
+PACK_ROUTES: dict = {
+    "plan-packs": ("get", plan_url("plan-packs"), READ),
+    "pack-detail": ("get", pack_url("pack-detail"), READ),
+    "pack-file": ("get", pack_url("pack-file"), READ),
+    "pack-publish": ("post", pack_url("pack-publish", "unpublished_pack_a"),
+                     expect({Role.PLANNING_MANAGER: 302, "staff": 302}, refused=403)
+                     | {Role.SCRUTINY: 404}),
+    "pack-start": ("post", lambda w: reverse("pack-start"),
+                   {actor: ("login" if actor == "anonymous" else 404) for actor in ACTORS}),
+}  # fmt: skip

@@ -24,9 +24,10 @@ from tests.access.actors import (
 from tests.access.assurance_routes import ASSURANCE_ROUTES
 from tests.access.consultation_routes import CONSULTATION_ROUTES
 from tests.access.delivery_routes import DELIVERY_ROUTES
+from tests.access.finance_routes import FINANCE_ROUTES
 from tests.access.meetings_routes import MEETINGS_ROUTES
 from tests.access.performance_routes import PERFORMANCE_ROUTES
-from tests.access.plan_routes import PLAN_ROUTES
+from tests.access.plan_routes import PACK_ROUTES, PLAN_ROUTES
 from tests.access.priorities_routes import PRIORITIES_ROUTES
 from tests.access.risks_routes import RISKS_ROUTES
 from tests.access.world import client_for
@@ -64,12 +65,14 @@ ROUTES = {
     "api:api-root": ("get", lambda w: reverse("api:api-root"), {**SIGNED_IN_200, "anonymous": 401}),
     "api:token": ("get", lambda w: reverse("api:token"), dict.fromkeys(ACTORS, 405)),
     **PLAN_ROUTES,
+    **PACK_ROUTES,
     **CONSULTATION_ROUTES,
     **PRIORITIES_ROUTES,
     **DELIVERY_ROUTES,
     **PERFORMANCE_ROUTES,
     **MEETINGS_ROUTES,
     **RISKS_ROUTES,
+    **FINANCE_ROUTES,
     **ASSURANCE_ROUTES,
 }
 
@@ -121,9 +124,13 @@ def test_page_access(world, name, actor):
 
 # --- API --------------------------------------------------------------------------------
 # Prefixes whose records are national reference data rather than a CCG's own.
-NATIONAL = {"providers", "standards"}
+NATIONAL = {"providers", "standards", "planning-rules"}
 # Prefixes whose records are internal to the CCG: scrutiny members do not read them.
-INTERNAL = {"risks", "meeting-actions", "assurance-checkpoints"}
+FINANCE = {"financial-plans", "stated-amounts", "budget-assumptions", "financial-challenges",
+           "qipp-programmes", "qipp-schemes", "qipp-monthly", "qipp-imports", "contracts",
+           "contract-lines", "pooled-budgets", "pooled-contributions", "pooled-schemes",
+           "locality-budgets"}  # fmt: skip
+INTERNAL = {"risks", "meeting-actions", "assurance-checkpoints", *FINANCE}
 
 
 def api_prefixes():
@@ -179,7 +186,8 @@ def prefixes_of(app: str):
 
 
 ORGANISATION_PREFIXES = prefixes_of("commissioning")
-PLAN_PREFIXES = prefixes_of("plans")
+# Pack builds are not plan content: their access is tested on their own below.
+PLAN_PREFIXES = [p for p in prefixes_of("plans") if p != "packs"]
 
 
 @pytest.mark.parametrize("prefix", ORGANISATION_PREFIXES)
@@ -314,3 +322,33 @@ def test_admin_is_for_staff_only(world, model, actor):
     else:
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+# --- PDF packs ------------------------------------------------------------------------------
+# Building is for planning managers and governing body members of the plan's CCG (and staff);
+# other readers of the plan get 403 with the reason, those who cannot read it 404. Published
+# packs are read like their plan; unpublished ones by the CCG's internal roles (not scrutiny).
+PACK_BUILDERS = {Role.PLANNING_MANAGER, Role.GOVERNING_BODY, "staff"}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_pack_api_access(world, actor):
+    client = client_for(world, actor)
+    plan, unpublished = world.things["plan_a"], world.things["unpublished_pack_a"]
+    started = client.post("/api/v1/packs/", {"kind": "plan-document", "plan": plan.pk},
+                          format="json")  # fmt: skip
+    hidden = client.get(f"/api/v1/packs/{unpublished.pk}/file/")
+    published = client.post(f"/api/v1/packs/{unpublished.pk}/publish/", {}, format="json")
+    if actor == "anonymous":
+        assert (started.status_code, hidden.status_code) == (401, 401)
+        return
+    if actor not in READS_A:
+        assert (started.status_code, hidden.status_code, published.status_code) == (404,) * 3
+        return
+    assert started.status_code == (202 if actor in PACK_BUILDERS else 403), actor
+    if actor == Role.SCRUTINY:
+        assert hidden.status_code == 404 and published.status_code == 404
+    else:
+        assert hidden.status_code == 200
+        writers = {Role.PLANNING_MANAGER, "staff"}
+        assert published.status_code == (200 if actor in writers else 403), actor
