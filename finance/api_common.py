@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import CheckConstraint, Q, UniqueConstraint
+from django.db.models import CheckConstraint, UniqueConstraint
 from django.utils.functional import cached_property
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -37,8 +37,7 @@ from plans.api_common import (
 from plans.errors import InvalidMove
 
 from . import services
-from .models import QippRagThreshold
-from .qipp_figures import DEFAULT_THRESHOLDS, Thresholds
+from .reading import RagThresholds
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 WRITE_VERBS = ("create", "update", "partial_update", "destroy")
@@ -114,29 +113,11 @@ def ccg_filter(path: str = "ccg") -> filters.CharFilter:
 # --- RAG thresholds -----------------------------------------------------------------------
 
 
-class RagThresholds:
-    """The thresholds of every CCG the user reads, and the default row: one query."""
-
-    def __init__(self, user):
-        visible = CCG.objects.for_user(user).values("pk")
-        rows = QippRagThreshold.objects.filter(  # access: thresholds of CCGs the user reads
-            Q(ccg__isnull=True) | Q(ccg__in=visible)
-        )
-        self.by_ccg: dict[int | None, Thresholds] = {
-            row.ccg_id: Thresholds(green_from=row.green_from, amber_from=row.amber_from)
-            for row in rows
-        }
-        self.default = self.by_ccg.get(None, DEFAULT_THRESHOLDS)
-
-    def for_ccg(self, ccg_id: int) -> Thresholds:
-        return self.by_ccg.get(ccg_id, self.default)
-
-
 def rag_thresholds(request) -> RagThresholds:
     """Read once per request, by the filters and the serializer alike."""
     cached = getattr(request, "_finance_rag_thresholds", None)
     if cached is None:
-        cached = RagThresholds(request.user)
+        cached = RagThresholds(CCG.objects.for_user(request.user).values("pk"))
         request._finance_rag_thresholds = cached
     return cached
 

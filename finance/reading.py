@@ -60,16 +60,28 @@ def contract_table(user, ccg, year, plan) -> dict:
     }
 
 
+class RagThresholds:
+    """The QIPP RAG thresholds of a set of CCGs and the default row, in one query: a CCG's
+    own row, else the default row, else finance.qipp_figures' default (0% and −10%).
+    Thresholds are reference data, read for CCGs the caller already reads."""
+
+    def __init__(self, ccgs):
+        rows = QippRagThreshold.objects.filter(  # access: reference data of readable CCGs
+            Q(ccg__isnull=True) | Q(ccg__in=ccgs)
+        )
+        self.by_ccg: dict[int | None, Thresholds] = {
+            row.ccg_id: Thresholds(green_from=row.green_from, amber_from=row.amber_from)
+            for row in rows
+        }
+        self.default = self.by_ccg.get(None, DEFAULT_THRESHOLDS)
+
+    def for_ccg(self, ccg_id: int) -> Thresholds:
+        return self.by_ccg.get(ccg_id, self.default)
+
+
 def thresholds_for(ccg) -> Thresholds:
-    """The CCG's RAG thresholds, else the default row, else 0% and −10%."""
-    # RAG thresholds are reference data (the default row and the CCG's own), read only for a
-    # CCG the caller has already read through for_user.
-    mine_or_default = Q(ccg=ccg) | Q(ccg__isnull=True)
-    rows = list(QippRagThreshold.objects.filter(mine_or_default))  # access: reference data
-    chosen = next((r for r in rows if r.ccg_id == ccg.pk), None) or next(iter(rows), None)
-    if chosen is None:
-        return DEFAULT_THRESHOLDS
-    return Thresholds(green_from=chosen.green_from, amber_from=chosen.amber_from)
+    """The thresholds `ccg` is scored with (one query)."""
+    return RagThresholds([ccg.pk]).for_ccg(ccg.pk)
 
 
 def scheme_queryset(user):

@@ -31,11 +31,11 @@ from finance import rules as finance_rules
 from finance.models import (
     FinancialPlan,
     PlanningRule,
-    QippRagThreshold,
     QippScheme,
     RuleBasis,
     StatedAmount,
 )
+from finance.reading import thresholds_for
 from plans.models import Plan, PlanState
 from priorities import delivery
 from priorities.models import Action, DeliveryStatus, ProgressUpdate
@@ -506,22 +506,6 @@ def finance_panels(user, ccg, month: dt.date) -> list[Panel | None]:
     return [qipp_panel(user, ccg, month, year, plan), position_panel(user, ccg, year, plan)]
 
 
-def rag_thresholds(ccg) -> qipp_figures.Thresholds:
-    """The CCG's own QIPP RAG thresholds, else the product's default row, else the default
-    of finance.qipp_figures (one query). Reference data, not a CCG's finance: any reader of
-    the CCG's schemes reads them."""
-    rows = {
-        row[0]: row[1:]
-        for row in QippRagThreshold.objects.filter(Q(ccg=ccg) | Q(ccg__isnull=True)).values_list(
-            "ccg_id", "green_from", "amber_from"
-        )
-    }
-    chosen = rows.get(ccg.pk) or rows.get(None)
-    if chosen is None:
-        return qipp_figures.DEFAULT_THRESHOLDS
-    return qipp_figures.Thresholds(green_from=chosen[0], amber_from=chosen[1])
-
-
 def qipp_panel(user, ccg, month: dt.date, year: FinancialYear, plan) -> Panel | None:
     """The CCG's QIPP schemes of `year`: year to date plan against actual to the end of
     `month` (or the latest month reported before it), variance and variance %, RAG in words,
@@ -555,7 +539,7 @@ def qipp_panel(user, ccg, month: dt.date, year: FinancialYear, plan) -> Panel | 
         if number is not None:
             months[pk].append(qipp_figures.Month(number, plan_figure, actual, forecast))
             illustrative = illustrative or bool(shown_as)
-    thresholds = rag_thresholds(ccg)
+    thresholds = thresholds_for(ccg)
     last = financial_month(month)
     reported = max(
         (m.month for scheme in months.values() for m in scheme
