@@ -239,7 +239,8 @@ def qipp_export(request, ods: str, fmt: str):
     if board["year"] is None:
         raise Http404(f"{ccg.display_name} has no QIPP schemes to download")
     make = qipp_io.qipp_csv if fmt == "csv" else qipp_io.qipp_xlsx
-    body = make(board["shown"])
+    # Year to date to the tracker's report month, so the file says what the page says.
+    body = make(board["shown"], {(ccg.pk, board["year"]): board["through"]})
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     name = f"qipp-{ccg.ods_code}-{board['year'].label.replace('/', '-')}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

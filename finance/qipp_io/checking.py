@@ -178,9 +178,12 @@ class CheckResult:
 def check_sheet(sheet: Sheet, lookups: Lookups) -> CheckResult:
     result = CheckResult(rows_read=len(sheet.rows))
     seen: dict[str, int] = {}
+    read_rows = []
     for number, cells in sheet.rows:
         errors: list[RowError] = []
         row = _check_row(sheet, number, cells, lookups, result, errors)
+        if row is not None:
+            read_rows.append((number, cells, row, errors))
         if row is not None:
             first = seen.get(row.reference)
             if first is not None:
@@ -200,6 +203,20 @@ def check_sheet(sheet: Sheet, lookups: Lookups) -> CheckResult:
         else:
             _compare(row)
             result.rows.append(row)
+    # The derived columns count the year to date to the report month: the latest month with
+    # an actual among the schemes of the year once the file is in (as the tracker does).
+    through = report_month(read_rows, lookups)
+    for number, cells, row, errors in read_rows:
+        if errors:
+            continue
+        derived: list[RowError] = []
+
+        def error(column: str, message: str, number=number, derived=derived) -> None:
+            derived.append(RowError(number, column, sheet.cell_ref(KEY[column], number),
+                                    message))  # fmt: skip
+
+        _check_derived(sheet, cells, row, error, through)
+        result.errors.extend(derived)
     if result.errors:
         result.new_programmes = {}
     return result
@@ -293,9 +310,24 @@ def _check_row(sheet: Sheet, number: int, cells: tuple, lookups: Lookups,
     if errors:
         return None
     stored = lookups.schemes.get(reference)
-    row = QippRow(number, reference, project, programme_name, programme, values, months, stored)
-    _check_derived(sheet, number, cells, row, error)
-    return None if errors else row
+    return QippRow(number, reference, project, programme_name, programme, values, months, stored)
+
+
+def report_month(read_rows, lookups: Lookups) -> int:
+    """The latest month with an actual among the file's schemes (as they will be) and the
+    stored schemes of the year the file leaves alone."""
+    in_file = {row.reference for _, _, row, _ in read_rows}
+    latest = 0
+    for _, _, row, _ in read_rows:
+        for month, (_, actual, _) in months_after(row).items():
+            if actual is not None:
+                latest = max(latest, month)
+    for reference, stored in lookups.schemes.items():
+        if reference not in in_file:
+            for month, (_, actual, _) in stored.months.items():
+                if actual is not None:
+                    latest = max(latest, month)
+    return latest
 
 
 def _programme(name: str, number: int, lookups: Lookups, result: CheckResult):
@@ -326,7 +358,7 @@ def months_after(row: QippRow) -> dict[int, Figures3]:
     return after
 
 
-def _check_derived(sheet: Sheet, number: int, cells: tuple, row: QippRow, error) -> None:
+def _check_derived(sheet: Sheet, cells: tuple, row: QippRow, error, through: int) -> None:
     """Gross plan, actual, variance and variance %, when the file gives them, must be what
     the months add up to (to the places they are written in)."""
     given = {}
@@ -344,13 +376,13 @@ def _check_derived(sheet: Sheet, number: int, cells: tuple, row: QippRow, error)
     if not given:
         return
     months = [Month(n, *figures3) for n, figures3 in months_after(row).items()]
-    worked = figures(months)
-    through = worked.through
+    worked = figures(months, through=through)
     span = f"M1 to M{through}" if through > 1 else "M1"
     if through == 0:
         to_date = "no month has an actual yet, so the year to date is empty and"
     else:
-        to_date = f"the year to date is {span} (the last month with an actual), and"
+        to_date = (f"the year to date is {span} (the latest month with an actual in the "
+                   "report), and")  # fmt: skip
     slack = max(HALF_PENNY * max(through, 1), HALF_PENNY)
     expected = {
         "Gross plan": (worked.ytd_plan, "the plans of those months add up to"),

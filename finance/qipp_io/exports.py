@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from commissioning.spreadsheets import csv_bytes, xlsx_bytes
 
-from ..qipp_figures import MONTHS, ZERO, Month, figures
+from ..qipp_figures import MONTHS, ZERO, Month, figures, last_reported
 from .columns import COLUMNS, DERIVED_COLUMNS, MONTH_COLUMNS, STATUS_LABELS, UNIT_LABELS
 
 MONEY_FORMAT = "#,##0.00"
@@ -25,10 +25,26 @@ _FORMATS = {
 NUMBER_FORMATS: tuple[str | None, ...] = tuple(_FORMATS.get(column) for column in COLUMNS)
 
 
-def scheme_row(scheme) -> list:
-    """One scheme's cells in `COLUMNS` order: text, Decimal or None (blank)."""
+def _months(scheme) -> list[Month]:
+    return [Month(m.month, m.plan, m.actual, m.forecast) for m in scheme.months.all()]
+
+
+def report_months(schemes) -> dict[tuple, int]:
+    """The report month of each CCG and year among `schemes`: the latest month any of them
+    has an actual for. Year to date runs to it for every scheme of the report, as the tracker
+    counts it (a scheme that has not reported that month counts it as nothing saved)."""
+    months: dict[tuple, int] = {}
+    for scheme in schemes:
+        key = (scheme.ccg_id, scheme.year)
+        months[key] = max(months.get(key, 0), last_reported(_months(scheme)))
+    return months
+
+
+def scheme_row(scheme, through: int | None = None) -> list:
+    """One scheme's cells in `COLUMNS` order: text, Decimal or None (blank). Year to date
+    runs to `through` (default: the scheme's own last month reported)."""
     stored = {month.month: month for month in scheme.months.all()}
-    worked = figures(Month(m.month, m.plan, m.actual, m.forecast) for m in stored.values())
+    worked = figures(_months(scheme), through=through)
     row = [
         scheme.reference,
         scheme.qipp_programme.name,
@@ -54,18 +70,22 @@ def scheme_row(scheme) -> list:
     return row
 
 
-def export_rows(schemes: Iterable) -> tuple[list[str], list[list]]:
-    """The headings and one row per scheme (values unguarded: the writers guard them)."""
-    return list(COLUMNS), [scheme_row(scheme) for scheme in schemes]
+def export_rows(schemes: Iterable, through: dict | None = None) -> tuple[list[str], list[list]]:
+    """The headings and one row per scheme (values unguarded: the writers guard them).
+    `through` maps (ccg id, year) to the report month; by default each CCG and year's
+    latest month reported among `schemes` (the tracker passes its own)."""
+    schemes = list(schemes)
+    report = report_months(schemes) | (through or {})
+    return list(COLUMNS), [scheme_row(s, report.get((s.ccg_id, s.year))) for s in schemes]
 
 
-def qipp_csv(schemes: Iterable) -> bytes:
+def qipp_csv(schemes: Iterable, through: dict | None = None) -> bytes:
     """The report as CSV: UTF-8 with a byte order mark, text guarded against formulas."""
-    headings, rows = export_rows(schemes)
+    headings, rows = export_rows(schemes, through)
     return csv_bytes(headings, rows)
 
 
-def qipp_xlsx(schemes: Iterable) -> bytes:
+def qipp_xlsx(schemes: Iterable, through: dict | None = None) -> bytes:
     """The report as an Excel workbook: numbers as numbers, text guarded against formulas."""
-    headings, rows = export_rows(schemes)
+    headings, rows = export_rows(schemes, through)
     return xlsx_bytes(headings, rows, title="QIPP", number_formats=NUMBER_FORMATS)

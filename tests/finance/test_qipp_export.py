@@ -185,6 +185,8 @@ def test_an_edited_export_updates_only_what_was_edited(ccg, planner, schemes):
     third = rows[2]
     third[headings.index("Lead")] = "Ms C Jones"
     third[headings.index("M1 plan")] = D("4166.67")
+    for derived in ("Gross plan", "Gross actual", "Gross variance", "Variance %"):
+        third[headings.index(derived)] = None  # left blank, the derived cells are not checked
     buffer = io.StringIO()
     csv.writer(buffer).writerows([headings, *rows])
 
@@ -196,3 +198,21 @@ def test_an_edited_export_updates_only_what_was_edited(ccg, planner, schemes):
     changed = QippScheme.objects.get(ccg=ccg, reference="RB03")
     assert changed.lead == "Ms C Jones" and changed.months.get(month=1).plan == D("4166.67")
     assert record.source_name == "qipp-report"
+
+
+def test_the_report_month_is_the_latest_any_scheme_reported(ccg, planner):
+    """Year to date runs to the report's month for every scheme, as the tracker counts it: a
+    scheme that has not reported M3 counts it as nothing saved, and the file re-imports."""
+    ortho = programme(ccg, "Report month")
+    scheme(ccg, "LATE", qipp_programme=ortho, planned_saving="1200", months=["100"] * 12,
+           actuals=["100"])  # fmt: skip
+    scheme(ccg, "ON", qipp_programme=ortho, planned_saving="1200", months=["100"] * 12,
+           actuals=["100"] * 3)  # fmt: skip
+    chosen = QippScheme.objects.filter(ccg=ccg).select_related("qipp_programme", "provider") \
+        .prefetch_related("months").order_by("reference")  # fmt: skip
+    headings, rows = export_rows(chosen)
+    late = dict(zip(headings, rows[0], strict=True))
+    assert (late["Gross plan"], late["Gross actual"], late["Gross variance"]) == (
+        D("300.00"), D("100.00"), D("-200.00"))  # fmt: skip
+    record = import_qipp(qipp_csv(chosen), ccg=ccg, year=YEAR, user=planner, dry_run=True)
+    assert record.status == "succeeded" and record.unchanged == 2, record.errors

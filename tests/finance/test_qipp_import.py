@@ -334,8 +334,8 @@ BROKEN_ROWS = [
     pytest.param({"M1 plan": "10%"}, "M1 plan", "O2", "is a percentage", id="percent-as-money"),
     pytest.param({"Gross plan": "3500"}, "Gross plan", "K2",
                  "the gross plan 3,500 does not agree with the monthly columns: the year to "
-                 "date is M1 to M3 (the last month with an actual), and the plans of those "
-                 "months add up to 3,000", id="gross-plan"),
+                 "date is M1 to M3 (the latest month with an actual in the report), and the "
+                 "plans of those months add up to 3,000", id="gross-plan"),
     pytest.param({"Gross actual": "2,900"}, "Gross actual", "L2", "add up to 2,800",
                  id="gross-actual"),
     pytest.param({"Gross variance": "200"}, "Gross variance", "M2",
