@@ -261,3 +261,17 @@ def test_the_api_refuses_bad_requests_with_reasons(draft_plan, planner, scrutiny
         ).status_code
         == 404
     )  # a draft they cannot read
+
+
+def test_the_documents_tab_can_force_a_new_build(draft_plan, planner, client,
+                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(planner)
+    url = reverse("plan-packs", args=[draft_plan.pk])
+    assert 'name="force"' in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"kind": "plan-document"})
+        client.post(url, {"kind": "plan-document"})
+        client.post(url, {"kind": "plan-document", "force": "yes"})
+    first, reused, forced = PackBuild.objects.order_by("pk")
+    assert reused.reused_from_id == first.pk and not reused.forced
+    assert forced.forced and forced.reused_from_id is None and forced.status == "done"
