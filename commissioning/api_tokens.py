@@ -1,14 +1,15 @@
 """`POST /api/v1/auth/token/ {username, password}` -> `{"token": ...}` for scripts."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from .api_errors import error_body
 from .models import ApiToken
+from .throttling import AnonymousRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -28,10 +29,13 @@ class TokenResponseSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField()
 
 
-class TokenThrottle(AnonRateThrottle):
-    rate = "20/min"
+class TokenThrottle(AnonymousRateThrottle):
+    """Password guessing through the token endpoint, per address (setting API_RATE_AUTH)."""
+
+    scope = "auth"
 
 
 class ObtainTokenView(APIView):
@@ -43,7 +47,6 @@ class ObtainTokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             201: TokenResponseSerializer,
-            400: OpenApiResponse(description="Field errors"),
             401: ErrorSerializer,
         },
         summary="Create an API token with a username and password",
@@ -56,7 +59,7 @@ class ObtainTokenView(APIView):
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             return Response(
-                {"detail": "Unable to sign in with those credentials."},
+                error_body("Unable to sign in with those credentials.", "not-authenticated"),
                 status=status.HTTP_401_UNAUTHORIZED,
             )
         name = data.get("name") or "Created with POST /api/v1/auth/token/"

@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("finance.page_urls")),
     path("", include("governance.page_urls")),
 ]
+
+handler404 = "commissioning.error_views.page_not_found"
+handler500 = "commissioning.error_views.server_error"

@@ -22,6 +22,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from commissioning.api_errors import error_body, invalid_body
 from commissioning.permissions import token_is_read_only
 
 from .errors import EditConflict, InvalidMove, NotAllowed, PlanError, ReadOnly
@@ -57,15 +58,25 @@ class PlanRefusalSerializer(serializers.Serializer):
 
 
 class PlanEditConflictSerializer(PlanRefusalSerializer):
-    current = serializers.DictField(help_text="The record as it is saved now")
-    attempted = serializers.DictField(help_text="The values that were not saved")
-    saved_by = serializers.CharField(allow_null=True, help_text="Who saved it last, if known")
+    """An edit conflict (`edit-conflict`) carries both versions; a 409 refusal by the
+    record's state (`read-only`, `invalid-move`) has the refusal's fields only."""
+
+    current = serializers.DictField(
+        required=False, help_text="The record as it is saved now (edit conflicts)"
+    )
+    attempted = serializers.DictField(
+        required=False, help_text="The values that were not saved (edit conflicts)"
+    )
+    saved_by = serializers.CharField(
+        required=False, allow_null=True, help_text="Who saved it last, if known (edit conflicts)"
+    )
 
 
 ERROR = OpenApiResponse(PlanRefusalSerializer, description="Refused, with the reason")
 CONFLICT = OpenApiResponse(
     PlanEditConflictSerializer,
-    description="Someone saved the record first (412 when If-Match was sent): both versions",
+    description="Someone saved the record first (412 when If-Match was sent): both versions; "
+    "or (409) the record's state refuses the change",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -90,27 +101,6 @@ def write_schemas(serializer, *, verbs=("create", "update", "partial_update", "d
         "destroy": extend_schema(responses={204: None, **REFUSALS}),
     }
     return {verb: schemas[verb] for verb in verbs}
-
-
-def error_body(message: str, code: str, field: str | None = None, **extra) -> dict:
-    body = {"detail": message, "code": code}
-    if field:
-        body["field"] = field
-    body.update(extra)
-    return body
-
-
-def _first_error(detail) -> tuple[str | None, str]:
-    """The first (field, message) of a DRF error detail (dict, list or string)."""
-    if isinstance(detail, dict):
-        for name, value in detail.items():
-            inner_field, message = _first_error(value)
-            field = None if name in ("non_field_errors", "__all__") else name
-            return (f"{field}.{inner_field}" if field and inner_field else field), message
-        return None, "Invalid input."
-    if isinstance(detail, list):
-        return _first_error(detail[0]) if detail else (None, "Invalid input.")
-    return None, str(detail)
 
 
 class PlanApiMixin:
@@ -154,11 +144,7 @@ class PlanApiMixin:
                 else {"non_field_errors": exc.messages}
             )
         if isinstance(exc, ValidationError):
-            field, message = _first_error(exc.detail)
-            return Response(
-                error_body(message, "invalid", field, errors=exc.detail),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return Response(invalid_body(exc.detail), status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)
 
     @staticmethod

@@ -78,7 +78,8 @@ def test_staff_create_update_and_get_field_errors(staff_client, ccg):
         "/api/v1/practices/", {"ods_code": "C8700", "name": "", "ccg": "ZZZ"}, format="json"
     )
     assert bad.status_code == 400
-    errors = bad.json()
+    assert bad.json()["code"] == "invalid"
+    errors = bad.json()["errors"]
     assert set(errors) >= {"ods_code", "name", "ccg"}
     assert "one capital letter and 5 digits" in errors["ods_code"][0]
 
@@ -88,7 +89,7 @@ def test_staff_create_update_and_get_field_errors(staff_client, ccg):
         "/api/v1/practices/C87001/", {"locality": foreign_locality.pk}, format="json"
     )
     assert mismatch.status_code == 400
-    assert mismatch.json()["locality"] == ["The locality belongs to another CCG."]
+    assert mismatch.json()["errors"]["locality"] == ["The locality belongs to another CCG."]
 
     renamed = staff_client.patch("/api/v1/ccgs/03L/", {"short_name": "Rotherham"}, format="json")
     assert renamed.status_code == 200 and CCG.objects.get(pk=ccg.pk).short_name == "Rotherham"
@@ -106,14 +107,14 @@ def test_vacant_seat_and_seat_rules(staff_client, ccg):
         {"ccg": "03L", "title": "Chair", "category": "gp", "is_chair": True},
         format="json",
     )
-    assert chair.status_code == 400 and "is_chair" in chair.json()
+    assert chair.status_code == 400 and "is_chair" in chair.json()["errors"]
     stranger = PersonFactory(ccg=CCGFactory(ods_code="05A"))
     foreign = staff_client.post(
         "/api/v1/governing-body-seats/",
         {"ccg": "03L", "title": "GP", "category": "gp", "person": stranger.pk},
         format="json",
     )
-    assert foreign.status_code == 400 and "person" in foreign.json()
+    assert foreign.status_code == 400 and foreign.json()["field"] == "person"
     assert GoverningBodyMembership.objects.count() == 1
 
 
@@ -162,4 +163,4 @@ def test_a_person_holds_one_current_seat(staff_client, ccg):
     )
     again = staff_client.post("/api/v1/governing-body-seats/", body, format="json")
     assert again.status_code == 400
-    assert "already holds a current seat" in again.json()["person"][0]
+    assert "already holds a current seat" in again.json()["errors"]["person"][0]

@@ -42,7 +42,10 @@ def test_a_script_gets_a_token_with_username_and_password(api_client, user, pass
 def test_bad_credentials_are_refused_clearly(api_client, user, body, status, field):
     response = obtain(api_client, **body)
     assert response.status_code == status
-    assert field in response.json()
+    body = response.json()
+    assert body["detail"] and body["code"] == ("invalid" if status == 400 else "not-authenticated")
+    if status == 400:
+        assert body["field"] == field and field in body["errors"]
     assert not ApiToken.objects.exists()
 
 

@@ -352,7 +352,7 @@ def test_the_dashboard_api_refuses_a_bad_month_and_other_ccgs(api_client, ccg, o
     bad = api_client.get("/api/v1/dashboard/03L/", {"month": "March 2016"})
 
     assert bad.status_code == 400
-    assert "2016-03" in bad.json()["month"][0]
+    assert bad.json()["field"] == "month" and "2016-03" in bad.json()["detail"]
     assert api_client.get("/api/v1/dashboard/04R/").status_code == 404
     assert api_client.get("/api/v1/dashboard/", {"ccg": "04R"}).json()["count"] == 0
     csv = api_client.get("/api/v1/dashboard/", {"format": "csv"})
