@@ -5,6 +5,9 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
+from commissioning.api_filters import IdFilter
+
+from .api_concurrency import ConditionalRequestsMixin
 from .api_fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from .governing_body import check_composition
 from .models import (
@@ -94,7 +97,7 @@ class CCGSerializer(serializers.ModelSerializer):
         return [{"code": w.code, "message": w.message} for w in check_composition(seats)]
 
 
-class CCGViewSet(viewsets.ModelViewSet):
+class CCGViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """NHS Clinical Commissioning Groups, addressed by ODS code (e.g. `03L`)."""
 
     serializer_class = CCGSerializer
@@ -150,7 +153,7 @@ class LocalitySerializer(serializers.ModelSerializer):
         ]
 
 
-class LocalityViewSet(viewsets.ModelViewSet):
+class LocalityViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """Localities of a CCG (e.g. Southern Derbyshire's DAC, DCN, AVSD and SD)."""
 
     serializer_class = LocalitySerializer
@@ -169,7 +172,7 @@ class LocalityViewSet(viewsets.ModelViewSet):
 
 class PracticeFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="ccg__ods_code", label="CCG ODS code")
-    locality = filters.NumberFilter(field_name="locality_id")
+    locality = IdFilter(field_name="locality_id")
     status = filters.ChoiceFilter(choices=PracticeStatus.choices)
     open = filters.BooleanFilter(field_name="close_date", lookup_expr="isnull", label="Open")
 
@@ -221,7 +224,7 @@ class PracticeSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PracticeViewSet(viewsets.ModelViewSet):
+class PracticeViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """GP member practices, addressed by ODS code (e.g. `C87001`)."""
 
     serializer_class = PracticeSerializer
@@ -265,7 +268,7 @@ class ProviderSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProviderViewSet(viewsets.ModelViewSet):
+class ProviderViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """NHS trusts and other providers, addressed by ODS code (e.g. `RFR`)."""
 
     serializer_class = ProviderSerializer
@@ -296,7 +299,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         fields = ["id", "ccg", "name", "kind", "website", "note"]
 
 
-class PartnerViewSet(viewsets.ModelViewSet):
+class PartnerViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """Partner bodies: local authorities, Health and Wellbeing Boards, scrutiny committees."""
 
     serializer_class = PartnerSerializer
@@ -312,7 +315,9 @@ class PartnerViewSet(viewsets.ModelViewSet):
 class SeatSerializer(serializers.ModelSerializer):
     ccg = ccg_field()
     person = ScopedPrimaryKeyRelatedField(model=Person, required=False, allow_null=True)
-    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+    person_name = serializers.CharField(
+        source="person.name", read_only=True, default=None, allow_null=True
+    )
     category = serializers.ChoiceField(choices=SeatCategory.choices)
 
     class Meta:
@@ -366,7 +371,7 @@ class SeatFilter(filters.FilterSet):
         fields = ["ccg", "category", "voting"]
 
 
-class SeatViewSet(viewsets.ModelViewSet):
+class SeatViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """Seats on CCG governing bodies; a seat without a person is a vacancy."""
 
     serializer_class = SeatSerializer
@@ -396,7 +401,7 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "ccg", "name", "job_title", "email", "note"]
 
 
-class PersonViewSet(viewsets.ModelViewSet):
+class PersonViewSet(ConditionalRequestsMixin, viewsets.ModelViewSet):
     """People named in a CCG's records: governing body members, leads, officers."""
 
     serializer_class = PersonSerializer

@@ -18,6 +18,7 @@ from rest_framework import mixins, serializers, viewsets
 from commissioning.api import ccg_field
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Provider
 from plans.api_common import reject_changes_after_create, revision_field
 from plans.api_plans import YearField
@@ -148,7 +149,7 @@ class ContractLineSerializer(serializers.ModelSerializer):
 class ContractLineFilter(filters.FilterSet):
     ccg = ccg_filter("contract__ccg")
     year = YearFilter("contract__year")
-    contract = filters.NumberFilter(field_name="contract_id", label="Contract id")
+    contract = IdFilter(field_name="contract_id", label="Contract id")
     provider = filters.CharFilter(field_name="contract__provider__ods_code",
                                   lookup_expr="iexact", label="Provider ODS code")  # fmt: skip
 

@@ -23,6 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 from commissioning.api import ccg_field
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from plans.api_common import reject_changes_after_create, revision_field
 from plans.api_plans import YearField
 from plans.models import Plan
@@ -292,7 +293,7 @@ class FinancialPlanViewSet(CSVListMixin, FinanceApiMixin, FinanceWriteMixin,
 class ChildFilter(filters.FilterSet):
     ccg = ccg_filter("financial_plan__ccg")
     year = YearFilter("financial_plan__year")
-    financial_plan = filters.NumberFilter(field_name="financial_plan_id",
+    financial_plan = IdFilter(field_name="financial_plan_id",
                                           label="Financial plan id")  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from rest_framework import mixins, serializers, viewsets
 from commissioning.api import ccg_field
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Locality, PartnerOrganisation
 from plans.api_common import reject_changes_after_create, revision_field
 from plans.api_plans import YearField
@@ -194,7 +195,7 @@ class PooledSchemeSerializer(PooledChildSerializer):
 class PooledChildFilter(filters.FilterSet):
     ccg = ccg_filter("pooled_budget__ccg")
     year = YearFilter("pooled_budget__year")
-    pooled_budget = filters.NumberFilter(field_name="pooled_budget_id", label="Pooled budget id")
+    pooled_budget = IdFilter(field_name="pooled_budget_id", label="Pooled budget id")
 
 
 class PooledContributionFilter(PooledChildFilter):
@@ -281,7 +282,7 @@ class LocalityBudgetSerializer(serializers.ModelSerializer):
 class LocalityBudgetFilter(filters.FilterSet):
     ccg = ccg_filter("locality__ccg")
     year = YearFilter()
-    locality = filters.NumberFilter(field_name="locality_id", label="Locality id")
+    locality = IdFilter(field_name="locality_id", label="Locality id")
 
     class Meta:
         model = LocalityBudget

@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 from commissioning.api import ccg_field
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Provider
 from plans.api_common import reject_changes_after_create, revision_field
 from plans.api_plans import YearField
@@ -74,8 +75,8 @@ class QippProgrammeSerializer(serializers.ModelSerializer):
 
 class QippProgrammeFilter(filters.FilterSet):
     ccg = ccg_filter()
-    priority = filters.NumberFilter(field_name="priority_id", label="Priority id")
-    transformational_programme = filters.NumberFilter(
+    priority = IdFilter(field_name="priority_id", label="Priority id")
+    transformational_programme = IdFilter(
         field_name="programme_id", label="Transformational programme id"
     )
 
@@ -208,11 +209,11 @@ class QippSchemeSerializer(serializers.ModelSerializer):
 class QippSchemeFilter(filters.FilterSet):
     ccg = ccg_filter()
     year = YearFilter()
-    programme = filters.NumberFilter(field_name="qipp_programme_id", label="QIPP programme id")
-    transformational_programme = filters.NumberFilter(
+    programme = IdFilter(field_name="qipp_programme_id", label="QIPP programme id")
+    transformational_programme = IdFilter(
         field_name="programme_id", label="Transformational programme id"
     )
-    priority = filters.NumberFilter(field_name="priority_id", label="Priority id")
+    priority = IdFilter(field_name="priority_id", label="Priority id")
     provider = filters.CharFilter(field_name="provider__ods_code", lookup_expr="iexact",
                                   label="Provider ODS code")  # fmt: skip
     status = filters.ChoiceFilter(choices=DeliveryStatus.choices)
@@ -287,7 +288,7 @@ class QippSchemeViewSet(FinanceApiMixin, FinanceWriteMixin, mixins.ListModelMixi
         found = super().get_renderers()
         if getattr(self, "action", None) == "list":
             return found
-        return [r for r in found if not isinstance(r, DownloadRenderer)]  # lists only
+        return [r for r in found if r.format not in ("csv", "xlsx")]  # lists only
 
     def get_queryset(self):
         user = self.request.user

@@ -11,15 +11,16 @@ import; the CCG's readers see its imports.
 from __future__ import annotations
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.models import CCG
 from commissioning.models.imports import ImportStatus
-from plans.api_common import REFUSALS
+from plans.api_common import REFUSALS, PlanRefusalSerializer
 from plans.api_plans import YearField
 
 from .api_common import FinanceApiMixin, YearFilter, ccg_filter
@@ -91,6 +92,14 @@ class QippImportRequestSerializer(serializers.Serializer):
         return ccg
 
 
+# A 400 is the failed import (every problem row by row) or a refusal of the request itself.
+IMPORT_FAILED = PolymorphicProxySerializer(
+    component_name="QippImportFailed",
+    serializers=[QippImportSerializer, PlanRefusalSerializer],
+    resource_type_field_name=None,
+)
+
+
 class QippImportFilter(filters.FilterSet):
     ccg = ccg_filter()
     year = YearFilter()
@@ -101,7 +110,9 @@ class QippImportFilter(filters.FilterSet):
         fields = ["ccg", "year", "status", "dry_run"]
 
 
-class QippImportViewSet(FinanceApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class QippImportViewSet(
+    ConditionalRequestsMixin, FinanceApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Imports of QIPP reports: what was read, created, updated and unchanged, the preview of
     a dry run, or every problem cell by cell (nothing is written when any row is wrong)."""
 
@@ -127,7 +138,7 @@ class QippImportViewSet(FinanceApiMixin, mixins.ListModelMixin, viewsets.Generic
         responses={
             201: OpenApiResponse(QippImportSerializer, description="Imported (or previewed)"),
             400: OpenApiResponse(
-                QippImportSerializer,
+                IMPORT_FAILED,
                 description="The file failed: every problem row by row (nothing written); or "
                 "the request itself was wrong ({detail, code, field})",
             ),
@@ -152,7 +163,10 @@ class QippImportViewSet(FinanceApiMixin, mixins.ListModelMixin, viewsets.Generic
         request=None,
         responses={
             201: OpenApiResponse(QippImportSerializer, description="Applied: the new import"),
-            400: OpenApiResponse(QippImportSerializer, description="The file no longer imports"),
+            400: OpenApiResponse(
+                IMPORT_FAILED,
+                description="The file no longer imports (row by row), or it cannot be applied",
+            ),
             **{code: REFUSALS[code] for code in (403, 409)},
         },
     )

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from plans.api_common import (
     CONFLICT,
     IF_MATCH,
@@ -71,8 +72,8 @@ class QippMonthSerializer(serializers.ModelSerializer):
 class QippMonthFilter(filters.FilterSet):
     ccg = ccg_filter("scheme__ccg")
     year = YearFilter("scheme__year")
-    scheme = filters.NumberFilter(field_name="scheme_id", label="QIPP scheme id")
-    programme = filters.NumberFilter(field_name="scheme__qipp_programme_id",
+    scheme = IdFilter(field_name="scheme_id", label="QIPP scheme id")
+    programme = IdFilter(field_name="scheme__qipp_programme_id",
                                      label="QIPP programme id")  # fmt: skip
     provider = filters.CharFilter(field_name="scheme__provider__ods_code", lookup_expr="iexact",
                                   label="Provider ODS code")  # fmt: skip

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from commissioning.api import ccg_field
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
 from plans.api_common import reject_changes_after_create, revision_field
 from plans.api_plans import YearField
@@ -48,8 +49,8 @@ class PlanningRuleFilter(filters.FilterSet):
         fields = ["year", "code", "basis", "recurrent"]
 
 
-class PlanningRuleViewSet(CSVListMixin, FinanceApiMixin, mixins.ListModelMixin,
-                          viewsets.GenericViewSet):  # fmt: skip
+class PlanningRuleViewSet(ConditionalRequestsMixin, CSVListMixin, FinanceApiMixin,
+                          mixins.ListModelMixin, viewsets.GenericViewSet):  # fmt: skip
     """The planning rules of each financial year as national reference data (percent of
     allocation, or pounds per head). Read by anyone holding a role; changed only through
     the reviewed data files."""

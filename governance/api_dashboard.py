@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from commissioning.api import CCGFilter
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
 from commissioning.models import CCG
 
@@ -215,7 +216,7 @@ MONTH_PARAMETER = OpenApiParameter(
 @extend_schema_view(
     retrieve=extend_schema(parameters=[MONTH_PARAMETER], responses=DashboardSerializer)
 )
-class DashboardViewSet(CSVListMixin, viewsets.ReadOnlyModelViewSet):
+class DashboardViewSet(ConditionalRequestsMixin, CSVListMixin, viewsets.ReadOnlyModelViewSet):
     """The governing body dashboard of each CCG the user reads, addressed by ODS code."""
 
     serializer_class = DashboardCCGSerializer

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedSlugRelatedField
 from commissioning.models import CCG, Provider
@@ -105,6 +106,7 @@ class MeasurementFilter(filters.FilterSet):
 @extend_schema_view(**write_schemas(MeasurementSerializer, verbs=("create", "partial_update",
                                                                     "destroy")))  # fmt: skip
 class MeasurementViewSet(
+    ConditionalRequestsMixin,
     CSVListMixin,
     GovernanceApiMixin,
     ServiceCreateMixin,
@@ -158,7 +160,7 @@ class ImportErrorSerializer(serializers.Serializer):
 
 
 class MeasurementImportSerializer(serializers.ModelSerializer):
-    ccg = ccg_code_field(read_only=True)
+    ccg = ccg_code_field(read_only=True, allow_null=True)
     requested_by = serializers.CharField(
         source="requested_by.username", read_only=True, default=None, allow_null=True
     )
@@ -208,7 +210,11 @@ class MeasurementImportFilter(filters.FilterSet):
 
 
 class MeasurementImportViewSet(
-    GovernanceApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConditionalRequestsMixin,
+    GovernanceApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Imports of measurement files: what was read, created, updated and unchanged, or every
     problem row by row (nothing is written when any row is wrong)."""

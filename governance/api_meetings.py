@@ -23,8 +23,10 @@ from rest_framework import mixins, serializers, viewsets
 
 from commissioning.access import ccg_scope
 from commissioning.api import ccg_field
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import PartnerOrganisation
 from plans.api_common import (
     PlanApiMixin,
@@ -85,7 +87,7 @@ def _date_filters():
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    person = serializers.PrimaryKeyRelatedField(read_only=True)
+    person = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -150,7 +152,7 @@ class CommitteeCsvSerializer(CommitteeSerializer):
 
 class CommitteeFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="ccg__ods_code", label="CCG ODS code")
-    committee = filters.NumberFilter(field_name="id", label="Committee id")
+    committee = IdFilter(field_name="id", label="Committee id")
 
     class Meta:
         model = Committee
@@ -292,7 +294,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="committee__ccg__ods_code", label="CCG ODS code")
-    committee = filters.NumberFilter(field_name="committee_id", label="Committee id")
+    committee = IdFilter(field_name="committee_id", label="Committee id")
     date_from, date_to = _date_filters()
     status = filters.ChoiceFilter(choices=MeetingStatus.choices)
 
@@ -395,7 +397,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
                   "paper_key_issues", "paper_recommendations", "paper_author", "paper_contact",
                   "attachment", "resolutions", "revision"]  # fmt: skip
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_attachment(self, item):
         if not item.attachment:
             return None
@@ -420,8 +422,8 @@ class AgendaItemCsvSerializer(AgendaItemSerializer):
 
 class AgendaItemFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="meeting__committee__ccg__ods_code", label="CCG ODS code")
-    committee = filters.NumberFilter(field_name="meeting__committee_id", label="Committee id")
-    meeting = filters.NumberFilter(field_name="meeting_id", label="Meeting id")
+    committee = IdFilter(field_name="meeting__committee_id", label="Committee id")
+    meeting = IdFilter(field_name="meeting_id", label="Meeting id")
     date_from = filters.DateFilter(field_name="meeting__date", lookup_expr="gte",
                                    label="Meetings on or after (YYYY-MM-DD)")  # fmt: skip
     date_to = filters.DateFilter(field_name="meeting__date", lookup_expr="lte",
@@ -517,9 +519,9 @@ class ResolutionFilter(filters.FilterSet):
     ccg = filters.CharFilter(
         field_name="item__meeting__committee__ccg__ods_code", label="CCG ODS code"
     )
-    committee = filters.NumberFilter(field_name="item__meeting__committee_id",
+    committee = IdFilter(field_name="item__meeting__committee_id",
                                      label="Committee id")  # fmt: skip
-    meeting = filters.NumberFilter(field_name="item__meeting_id", label="Meeting id")
+    meeting = IdFilter(field_name="item__meeting_id", label="Meeting id")
     date_from = filters.DateFilter(field_name="item__meeting__date", lookup_expr="gte",
                                    label="Meetings on or after (YYYY-MM-DD)")  # fmt: skip
     date_to = filters.DateFilter(field_name="item__meeting__date", lookup_expr="lte",
@@ -535,6 +537,7 @@ class ResolutionFilter(filters.FilterSet):
 
 @extend_schema_view(**write_schemas(ResolutionSerializer))
 class ResolutionViewSet(
+    ConditionalRequestsMixin,
     CSVListMixin,
     GovernanceApiMixin,
     ServiceCreateMixin,
@@ -591,7 +594,9 @@ class MeetingActionSerializer(serializers.ModelSerializer):
     )
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     overdue = serializers.SerializerMethodField(help_text="Open, and its due date has passed")
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     revision = revision_field()
 
     class Meta:
@@ -611,11 +616,9 @@ class MeetingActionSerializer(serializers.ModelSerializer):
 
 class MeetingActionFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="committee__ccg__ods_code", label="CCG ODS code")
-    committee = filters.NumberFilter(field_name="committee_id", label="Committee id")
-    meeting = filters.NumberFilter(field_name="meeting_id", label="Raised at this meeting (id)")
-    carried_to = filters.NumberFilter(
-        method="filter_carried_to", label="Carried over to this meeting (id)"
-    )
+    committee = IdFilter(field_name="committee_id", label="Committee id")
+    meeting = IdFilter(field_name="meeting_id", label="Raised at this meeting (id)")
+    carried_to = IdFilter(method="filter_carried_to", label="Carried over to this meeting (id)")
     date_from = filters.DateFilter(field_name="due_on", lookup_expr="gte",
                                    label="Due on or after (YYYY-MM-DD)")  # fmt: skip
     date_to = filters.DateFilter(field_name="due_on", lookup_expr="lte",

@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from commissioning.api import ccg_field
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from plans.api_common import (
     CONFLICT,
     IF_MATCH,
@@ -217,7 +218,7 @@ class RiskFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="ccg__ods_code", label="CCG ODS code")
     status = filters.ChoiceFilter(choices=RiskStatus.choices)
     band = filters.CharFilter(method="filter_band", label="Current band code (e.g. extreme)")
-    committee = filters.NumberFilter(field_name="committee_id", label="Reviewing committee id")
+    committee = IdFilter(field_name="committee_id", label="Reviewing committee id")
     min_score = filters.NumberFilter(
         field_name="score_now", lookup_expr="gte", label="Current score at least this"
     )

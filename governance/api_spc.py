@@ -18,6 +18,8 @@ from .measurement_import.cells import period_label
 from .spc import DIRECTIONS, NEITHER, SpcResult, SpcSettings, calculate
 
 MAX_POINTS = 5000
+# Values and targets are bounded so the limits (3 moving ranges out) stay finite floats.
+MAX_MAGNITUDE = 1e15
 ERROR = OpenApiResponse(PlanRefusalSerializer, description="Input the engine cannot chart")
 
 
@@ -137,7 +139,9 @@ class SpcSettingsInput(serializers.Serializer):
 
 class SpcRequestSerializer(SpcSettingsInput):
     values = serializers.ListField(
-        child=serializers.FloatField(), max_length=MAX_POINTS, help_text="The series in time order"
+        child=serializers.FloatField(min_value=-MAX_MAGNITUDE, max_value=MAX_MAGNITUDE),
+        max_length=MAX_POINTS,
+        help_text="The series in time order",
     )
     periods = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -148,7 +152,13 @@ class SpcRequestSerializer(SpcSettingsInput):
     direction = serializers.ChoiceField(
         choices=DIRECTIONS, default=NEITHER, help_text="Which way is better"
     )
-    target = serializers.FloatField(required=False, allow_null=True, default=None)
+    target = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=-MAX_MAGNITUDE,
+        max_value=MAX_MAGNITUDE,
+    )
     rebase_at = serializers.ListField(
         child=serializers.IntegerField(min_value=0),
         required=False,

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.models import CCG, Provider
 from plans.api_common import (
     ServiceCreateMixin,
@@ -128,6 +129,7 @@ SPC_PARAMETERS = [
 @extend_schema_view(**write_schemas(StandardSerializer, verbs=("create", "partial_update",
                                                                  "destroy")))  # fmt: skip
 class StandardViewSet(
+    ConditionalRequestsMixin,
     GovernanceApiMixin,
     ServiceCreateMixin,
     ServiceUpdateMixin,

@@ -19,7 +19,7 @@ from commissioning.access import Role, ccg_scope
 from plans.errors import InvalidMove, NotAllowed
 
 from .measurement_import.cells import CellError, check_period, quantize, resolve_value
-from .models import Measurement, PeriodType, Standard
+from .models import Measurement, PeriodType, Standard, Unit
 
 STANDARD_FIELDS = ("name", "group", "unit", "direction", "frequency", "description", "source")
 MEASUREMENT_FIELDS = ("numerator", "denominator", "value", "source", "illustrative",
@@ -48,9 +48,9 @@ def _require_standard(user, ccg) -> None:
 
 
 @transaction.atomic
-def create_standard(*, user, code: str, name: str, group: str, unit: str, direction: str,
-                    frequency: str = "monthly", description: str = "", source: str = "",
-                    ccg=None) -> Standard:  # fmt: skip
+def create_standard(*, user, code: str, name: str, group: str, direction: str,
+                    unit: str = Unit.PERCENT, frequency: str = "monthly", description: str = "",
+                    source: str = "", ccg=None) -> Standard:  # fmt: skip
     """A local KPI of `ccg` (or, by staff, a national standard outside the catalogue)."""
     _require_standard(user, ccg)
     code = (code or "").strip().lower()

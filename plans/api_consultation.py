@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Locality, PartnerOrganisation
 
 from . import services
@@ -31,10 +32,15 @@ class CommentSerializer(serializers.ModelSerializer):
         model=PartnerOrganisation, required=False, allow_null=True
     )
     locality = ScopedPrimaryKeyRelatedField(model=Locality, required=False, allow_null=True)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     stakeholder = serializers.CharField(read_only=True, help_text="Who the comment is from")
-    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    responded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     answered = serializers.BooleanField(source="is_answered", read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, allow_blank=True, read_only=True, help_text="Blank until answered"
+    )
     revision = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -97,7 +103,7 @@ class CommentResponseSerializer(serializers.Serializer):
 
 
 class CommentFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="plan_id", label="Plan id")
+    plan = IdFilter(field_name="plan_id", label="Plan id")
     ccg = filters.CharFilter(field_name="plan__ccg__ods_code", label="CCG ODS code")
     outcome = filters.ChoiceFilter(choices=Outcome.choices)
     answered = filters.BooleanFilter(method="filter_answered", label="Has an outcome")

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 
 from . import services
 from .api_common import (
@@ -35,7 +36,7 @@ def plan_field():
 
 
 class PlanContentFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="plan_id", label="Plan id")
+    plan = IdFilter(field_name="plan_id", label="Plan id")
     ccg = filters.CharFilter(field_name="plan__ccg__ods_code", label="CCG ODS code")
 
 

@@ -16,7 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
+from commissioning.api_filters import IdFilter
 
 from .api_common import ERROR, REFUSALS, PlanApiMixin, error_body
 from .models import PackBuild, PackKind, PackStatus, Plan
@@ -28,7 +30,7 @@ class PackFilter(filters.FilterSet):
     ccg = filters.CharFilter(field_name="ccg__ods_code", label="CCG ODS code")
     kind = filters.ChoiceFilter(choices=PackKind.choices)
     status = filters.ChoiceFilter(choices=PackStatus.choices)
-    plan = filters.NumberFilter(field_name="plan_id", label="The plan")
+    plan = IdFilter(field_name="plan_id", label="The plan")
     published = filters.BooleanFilter()
 
     class Meta:
@@ -39,9 +41,11 @@ class PackFilter(filters.FilterSet):
 class PackSerializer(serializers.ModelSerializer):
     ccg = serializers.SlugRelatedField(slug_field="ods_code", read_only=True,
                                        help_text="CCG ODS code")  # fmt: skip
-    plan = serializers.PrimaryKeyRelatedField(read_only=True)
+    plan = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     meeting = serializers.SerializerMethodField(help_text="The meeting (governing body packs)")
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     file_url = serializers.SerializerMethodField(help_text="Where to download the PDF, once done")
 
     class Meta:
@@ -85,7 +89,11 @@ class PublishSerializer(serializers.Serializer):
     publish=extend_schema(request=PublishSerializer, responses={200: PackSerializer, **REFUSALS}),
 )  # fmt: skip
 class PackViewSet(
-    PlanApiMixin, CSVListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+    ConditionalRequestsMixin,
+    PlanApiMixin,
+    CSVListMixin,
+    mixins.CreateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
 ):
     """PDF pack builds: start one, follow its progress, download the file."""
 
@@ -98,11 +106,6 @@ class PackViewSet(
     def get_queryset(self):
         return PackBuild.objects.for_user(self.request.user).select_related(
             "ccg", "requested_by").order_by("-queued_at", "-pk")  # fmt: skip
-
-    def with_etag(self, response, instance):
-        """A build has no revision: its ETag changes with its status and progress."""
-        response["ETag"] = f'"{instance.status}-{instance.progress}-{instance.sha256[:12]}"'
-        return response
 
     def create(self, request, *args, **kwargs):
         given = PackRequestSerializer(data=request.data)

@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from commissioning.api import FinancialYearSerializerField, ccg_field
+from commissioning.api_filters import IdFilter
 from commissioning.years import FinancialYear
 
 from . import services
@@ -46,7 +47,7 @@ class PlanFilter(filters.FilterSet):
     year = filters.CharFilter(
         method="filter_year", label="A financial year the plan's period includes, e.g. 2016/17"
     )
-    refreshes = filters.NumberFilter(field_name="refreshes_id", label="The plan refreshed")
+    refreshes = IdFilter(field_name="refreshes_id", label="The plan refreshed")
 
     class Meta:
         model = Plan
@@ -71,7 +72,7 @@ class PlanSerializer(serializers.ModelSerializer):
     )  # fmt: skip
     version_label = serializers.CharField(read_only=True, help_text='"Draft 5" or "Final"')
     refreshes = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The plan this one refreshes"
+        read_only=True, allow_null=True, help_text="The plan this one refreshes"
     )
     revision = revision_field()
 
@@ -105,7 +106,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PlanVersion

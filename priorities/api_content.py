@@ -28,6 +28,7 @@ from rest_framework.exceptions import ValidationError
 
 from commissioning.api_csv import CSVListMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Locality
 from commissioning.years import FinancialYear
 from plans.api_common import reject_changes_after_create, revision_field, write_schemas
@@ -188,9 +189,9 @@ class PrioritySerializer(serializers.ModelSerializer):
 
 
 class PriorityFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="plan_id", label="Plan id")
+    plan = IdFilter(field_name="plan_id", label="Plan id")
     ccg = filters.CharFilter(field_name="plan__ccg__ods_code", label="CCG ODS code")
-    priority = filters.NumberFilter(field_name="id", label="Priority id")
+    priority = IdFilter(field_name="id", label="Priority id")
     status = filters.ChoiceFilter(
         choices=DeliveryStatus.choices,
         method="filter_status",
@@ -199,9 +200,7 @@ class PriorityFilter(filters.FilterSet):
     lead = filters.CharFilter(
         method="filter_lead", label="Has a commitment or action whose lead contains this"
     )
-    locality = filters.NumberFilter(
-        method="filter_locality", label="Has a commitment about this locality (id)"
-    )
+    locality = IdFilter(method="filter_locality", label="Has a commitment about this locality (id)")
 
     class Meta:
         model = PriorityArea
@@ -280,12 +279,12 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class CommitmentFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="priority__plan_id", label="Plan id")
+    plan = IdFilter(field_name="priority__plan_id", label="Plan id")
     ccg = filters.CharFilter(field_name="priority__plan__ccg__ods_code", label="CCG ODS code")
-    priority = filters.NumberFilter(field_name="priority_id", label="Priority id")
+    priority = IdFilter(field_name="priority_id", label="Priority id")
     status = filters.ChoiceFilter(choices=DeliveryStatus.choices, label="Delivery status")
     lead = filters.CharFilter(lookup_expr="icontains", label="Lead contains")
-    locality = filters.NumberFilter(field_name="locality_id", label="Locality id")
+    locality = IdFilter(field_name="locality_id", label="Locality id")
 
     class Meta:
         model = Commitment
@@ -354,6 +353,17 @@ class ActionSerializer(serializers.ModelSerializer):
     def get_overdue(self, action) -> bool:
         return delivery.is_overdue(action.due_on, action.status, timezone.localdate())
 
+    def validate_due_on(self, value):
+        """An action is due in a financial year it can be reported in (its quarter is shown)."""
+        if value is not None:
+            try:
+                FinancialYear.containing(value)
+            except ValueError:
+                raise ValidationError(
+                    f"{value:%d %B %Y} is not in a financial year an action can be due in."
+                ) from None
+        return value
+
     def validate(self, attrs):
         reject_changes_after_create(self, attrs, ["commitment"])
         if "due_quarter" in attrs:
@@ -401,15 +411,15 @@ class TrackerRowSerializer(serializers.ModelSerializer):
 
 
 class ActionFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="commitment__priority__plan_id", label="Plan id")
+    plan = IdFilter(field_name="commitment__priority__plan_id", label="Plan id")
     ccg = filters.CharFilter(
         field_name="commitment__priority__plan__ccg__ods_code", label="CCG ODS code"
     )
-    priority = filters.NumberFilter(field_name="commitment__priority_id", label="Priority id")
-    commitment = filters.NumberFilter(field_name="commitment_id", label="Commitment id")
+    priority = IdFilter(field_name="commitment__priority_id", label="Priority id")
+    commitment = IdFilter(field_name="commitment_id", label="Commitment id")
     status = filters.ChoiceFilter(choices=DeliveryStatus.choices, label="Delivery status")
     lead = filters.CharFilter(lookup_expr="icontains", label="Lead contains")
-    locality = filters.NumberFilter(
+    locality = IdFilter(
         field_name="commitment__locality_id", label="Locality id (of the commitment)"
     )
     due_quarter = filters.CharFilter(

@@ -9,7 +9,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from plans.api_common import REFUSALS, PlanApiMixin, ServiceCreateMixin
 
 from . import services
@@ -34,8 +36,9 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         required=False, help_text="The date reported (default today; never in the future)"
     )
     reported_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who recorded it (username)"
-    )
+        slug_field="username", read_only=True, allow_null=True,
+        help_text="Who recorded it (username)",
+    )  # fmt: skip
     illustrative = serializers.BooleanField(
         required=False, default=False, help_text="Example data, not from a real CCG report"
     )
@@ -55,10 +58,10 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
 
 class ProgressUpdateFilter(filters.FilterSet):
-    plan = filters.NumberFilter(field_name="plan_id", label="Plan id")
+    plan = IdFilter(field_name="plan_id", label="Plan id")
     ccg = filters.CharFilter(field_name="plan__ccg__ods_code", label="CCG ODS code")
-    action = filters.NumberFilter(field_name="action_id", label="Action id")
-    commitment = filters.NumberFilter(field_name="commitment_id", label="Commitment id")
+    action = IdFilter(field_name="action_id", label="Action id")
+    commitment = IdFilter(field_name="commitment_id", label="Commitment id")
     status = filters.ChoiceFilter(choices=DeliveryStatus.choices, label="Delivery status")
     reported_after = filters.DateFilter(
         field_name="reported_on", lookup_expr="gte", label="Reported on or after"
@@ -76,6 +79,7 @@ class ProgressUpdateFilter(filters.FilterSet):
 
 @extend_schema_view(create=extend_schema(responses={201: ProgressUpdateSerializer, **REFUSALS}))
 class ProgressUpdateViewSet(
+    ConditionalRequestsMixin,
     PlanApiMixin,
     ServiceCreateMixin,
     mixins.ListModelMixin,
@@ -96,9 +100,6 @@ class ProgressUpdateViewSet(
         return ProgressUpdate.objects.for_user(self.request.user).select_related(
             "plan__ccg", "reported_by"
         )
-
-    def with_etag(self, response, instance):
-        return response  # updates have no revisions: they are never edited
 
     def create_through_services(self, values):
         subject = values.pop("action", None) or values.pop("commitment")

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
 from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_filters import IdFilter
 from commissioning.models import Locality
 from plans import services as plan_services
 from plans.api_common import reject_changes_after_create, revision_field, write_schemas
@@ -107,7 +108,7 @@ class LocalityFocusSerializer(serializers.ModelSerializer):
 
 
 class LocalityFocusFilter(PlanContentFilter):
-    locality = filters.NumberFilter(field_name="locality_id", label="Locality id")
+    locality = IdFilter(field_name="locality_id", label="Locality id")
 
     class Meta:
         model = LocalityFocus
@@ -167,7 +168,7 @@ class SuccessMeasureSerializer(serializers.ModelSerializer):
 
 
 class SuccessMeasureFilter(PlanContentFilter):
-    priority = filters.NumberFilter(field_name="priority_id", label="Priority id")
+    priority = IdFilter(field_name="priority_id", label="Priority id")
 
     class Meta:
         model = SuccessMeasure

@@ -162,6 +162,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # worker mid-build; it is 0 everywhere else.
 PACK_STEP_DELAY_SECONDS = float(os.environ.get("PACK_STEP_DELAY_SECONDS", "0"))
 
+# --- Cache ------------------------------------------------------------------------------
+# Shared by every process through Redis when REDIS_URL is set (API throttling counts live
+# here); the in-process memory cache on the embedded default.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ccg"),
+            "TIMEOUT": 300,
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -177,9 +193,26 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "commissioning.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "commissioning.api_errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commissioning.throttling.TokenRateThrottle",
+        "commissioning.throttling.UserRateThrottle",
+        "commissioning.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE_TOKEN", "600/min"),
+        "user": os.environ.get("API_RATE_USER", "1200/min"),
+        "anon": os.environ.get("API_RATE_ANON", "60/min"),
+        "auth": os.environ.get("API_RATE_AUTH", "20/min"),
+    },
+    # Behind a proxy: the number of proxies whose X-Forwarded-For is trusted for the address.
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES") or 0) or None,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+        # Every list as a spreadsheet, ?format=csv or xlsx: commissioning/api_spreadsheets.py
+        "commissioning.api_spreadsheets.CSVRenderer",
+        "commissioning.api_spreadsheets.XLSXRenderer",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -194,6 +227,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are documented as JSON (uploads declare multipart themselves): the
+    # form and multipart twins DRF also parses made generated clients unusable.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commissioning.api_schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PlanStateEnum": "plans.models.states.PlanState",
         "DeliveryStatusEnum": "priorities.models.status.DeliveryStatus",

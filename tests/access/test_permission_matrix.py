@@ -50,6 +50,7 @@ ROUTES = {
     "login": ("get", lambda w: reverse("login"), EVERYONE_200),
     "logout": ("post", lambda w: reverse("logout"), dict.fromkeys(ACTORS, 302)),
     "home": ("get", lambda w: reverse("home"), SIGNED_IN_200),
+    "account": ("get", lambda w: reverse("account"), SIGNED_IN_200),
     "ccg-detail": (
         "get",
         lambda w: reverse("ccg-detail", args=["03L"]),

@@ -71,7 +71,8 @@ def test_planning_manager_records_progress_and_the_status_follows(clients, publi
     assert (body["plan"], body["action"], body["commitment"]) == (plan.pk, action.pk, None)
     assert (body["status"], body["rag"], body["reported_by"]) == ("at-risk", "amber", "pm")
     assert body["reported_on"] == str(yesterday) and body["illustrative"] is False
-    assert "ETag" not in created
+    # Kept as reported, never edited; the answer still carries the record's ETag (issue 9).
+    assert created["ETag"] == clients["pm"].get(f"/api/v1/progress-updates/{body['id']}/")["ETag"]
     shown = clients["viewer"].get(f"/api/v1/actions/{action.pk}/").json()
     assert (shown["status"], shown["rag"], shown["status_reported_on"]) == (
         "at-risk",
@@ -296,10 +297,12 @@ def test_tracker_csv_is_never_cut_to_a_page_and_follows_filters(clients, tracker
 def test_tracker_csv_refusals_are_readable(clients, tracker):
     response = clients["viewer"].get("/api/v1/actions/", {"due_quarter": "soon", "format": "csv"})
     assert response.status_code == 400
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:])))
-    assert rows[0][:3] == ["detail", "code", "field"]
-    assert rows[1][:3] == ["'soon' is not a quarter: write it like 2013/14 Q2", "invalid",
-                           "due_quarter"]  # fmt: skip
+    # A refusal is never a spreadsheet: JSON in the API's error shape.
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["detail"], body["code"], body["field"]) == (
+        "'soon' is not a quarter: write it like 2013/14 Q2", "invalid", "due_quarter"
+    )  # fmt: skip
 
 
 def test_tracker_csv_takes_a_constant_number_of_queries(clients, tracker, ccg):
