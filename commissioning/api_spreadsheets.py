@@ -217,6 +217,7 @@ def xlsx_document(columns: list[Column], rows: list[dict], title: str = "Sheet1"
     numbers, text that looks like a formula kept as text."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -232,6 +233,9 @@ def xlsx_document(columns: list[Column], rows: list[dict], title: str = "Sheet1"
     bold = Font(bold=True)
 
     def cell(value, number_format: str | None = None, font=None):
+        if isinstance(value, str):
+            # Control characters XLSX cannot hold (openpyxl refuses them) are left out.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         made = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str) and looks_like_formula(value):
             made.data_type = "s"  # openpyxl would store "=..." as a formula

@@ -292,3 +292,13 @@ def test_refusals_are_json_in_the_error_shape(staff_client, ccg, fmt):
     by_accept = staff_client.get(f"{API}/partners/999999/", HTTP_ACCEPT=CONTENT_TYPES[fmt])
     refused(by_accept, 404, "not-found")
     refused(APIClient().get(f"{API}/partners/", {"format": fmt}), 401, "not-authenticated")
+
+
+def test_control_characters_xlsx_cannot_hold_are_left_out(staff_client, ccg):
+    PartnerFactory(ccg=ccg, name="Voluntary\x17 Action\x0b Rotherham")
+    response = staff_client.get(f"{API}/partners/", {"format": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    names = [row[header.index("Name")].value for row in sheet.iter_rows(min_row=2)]
+    assert names == ["Voluntary Action Rotherham"]
