@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run install migrate demo serve test lint format check lock vendor worker gunicorn clean
+.PHONY: run install migrate demo serve test lint format check lock vendor worker gunicorn clean soak backup restore bench
 
 run: install migrate demo ## install, migrate, load the demo and serve on http://127.0.0.1:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
@@ -36,8 +36,10 @@ demo: install
 serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# TEST_WORKERS: parallel pytest processes (pytest-xdist); `make test TEST_WORKERS=0` runs in one.
+TEST_WORKERS ?= auto
 test: install ## the whole suite (browser and worker tests run when Chromium / REDIS_URL exist)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -64,6 +66,33 @@ gunicorn: install
 
 worker: install
 	$(BIN)/celery -A commissioning worker --loglevel INFO --concurrency 2
+
+# Soak test (bench/soak.py): gunicorn and a Celery worker on a scratch PostgreSQL database
+# (DATABASE_URL names the server) and Redis (REDIS_URL), a mixed workload for DURATION
+# seconds from CLIENTS clients; results in bench/results/soak-<date>.md and .json.
+DURATION ?= 300
+CLIENTS ?= 8
+soak: install
+	$(BIN)/python bench/soak.py --duration $(DURATION) --clients $(CLIENTS)
+
+# Benchmarks (bench/run_all.py): queries, HTTP (wrk), import, SPC and PDF packs, each on a
+# throwaway database of the PostgreSQL server DATABASE_URL names (it is only connected to);
+# one report in bench/results/<date>.md and .json. `make bench BENCH_ARGS=--quick` smoke-runs.
+# Needs wrk (`apt-get install wrk`) and REDIS_URL.
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Backup and restore (docs/operations/backup.md): one .tar with the database, MEDIA_ROOT and a
+# manifest. `make restore ARCHIVE=var/backups/<file>.tar` (RESTORE_ARGS=--force to replace data).
+BACKUP ?= var/backups/$(shell date -u +%Y%m%dT%H%M%SZ).tar
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "Usage: make restore ARCHIVE=var/backups/<file>.tar"; exit 2; }
+	$(BIN)/python manage.py restore $(ARCHIVE) $(RESTORE_ARGS)
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

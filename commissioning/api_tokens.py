@@ -1,5 +1,6 @@
 """`POST /api/v1/auth/token/ {username, password}` -> `{"token": ...}` for scripts."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 
 from .api_errors import error_body
 from .models import ApiToken
+from .security import LOCKOUT_CODE, lockout_message, retry_after_seconds
 from .throttling import AnonymousRateThrottle
 
 
@@ -56,7 +58,16 @@ class ObtainTokenView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        # The request goes to authenticate(): django-axes counts failures per username and
+        # address, and refuses a locked-out pair even with the right password.
         user = authenticate(request, username=data["username"], password=data["password"])
+        if getattr(request, "axes_locked_out", False):
+            response = Response(
+                error_body(lockout_message(), LOCKOUT_CODE),
+                status=settings.AXES_HTTP_RESPONSE_CODE,
+            )
+            response["Retry-After"] = str(retry_after_seconds())
+            return response
         if user is None or not user.is_active:
             return Response(
                 error_body("Unable to sign in with those credentials.", "not-authenticated"),

@@ -43,6 +43,6 @@ def server_error(request):
 PLAIN_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} – Commissioning plans</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: Arial, sans-serif; margin: 2rem; max-width: 40rem; color: #212b32">
+<body>
 <h1>{title}</h1><p>{message}</p><p><a href="/">Go to the home page</a></p></body></html>
 """

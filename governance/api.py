@@ -15,3 +15,7 @@ def register_api() -> None:
     register("measurements", MeasurementViewSet, basename="measurement")
     register("measurement-imports", MeasurementImportViewSet, basename="measurement-import")
     register_path("spc/", SpcCalculatorView.as_view(), name="spc")
+
+    from .api_audit import AuditEventViewSet
+
+    register("audit-events", AuditEventViewSet, basename="audit-event")

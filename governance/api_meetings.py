@@ -25,7 +25,7 @@ from commissioning.access import ccg_scope
 from commissioning.api import ccg_field
 from commissioning.api_concurrency import ConditionalRequestsMixin
 from commissioning.api_csv import CSVListMixin
-from commissioning.api_fields import ScopedPrimaryKeyRelatedField
+from commissioning.api_fields import LocalTimeField, ScopedPrimaryKeyRelatedField
 from commissioning.api_filters import IdFilter
 from commissioning.models import PartnerOrganisation
 from plans.api_common import (
@@ -256,6 +256,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Names of people in attendance who are not members (replaces the list)",
     )
+    time = LocalTimeField(required=False, allow_null=True, help_text="Start time, UK local time")
     revision = revision_field()
 
     class Meta:

@@ -44,6 +44,7 @@ from plans.api_common import (
     revision_field,
     write_schemas,
 )
+from plans.services.guards import check_revision
 from priorities.models import PriorityArea
 
 from . import risk_matrix
@@ -327,6 +328,9 @@ class RiskViewSet(
             expected_revision = None
         if status == RiskStatus.CLOSED and risk.status == RiskStatus.OPEN:
             services.close_risk(risk, user=user, expected_revision=expected_revision)
+            expected_revision = None
+        # Nothing to change (`{}`, or the status it has): a stale revision is still refused.
+        check_revision(risk, expected_revision)
         return self.fresh(risk)
 
     @extend_schema(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("governance.page_urls_meetings")),
     path("", include("governance.page_urls_risks")),
     path("", include("governance.page_urls_assurance")),
+    path("", include("governance.page_urls_audit")),
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -26,6 +27,7 @@ from commissioning.api_errors import error_body, invalid_body
 from commissioning.permissions import token_is_read_only
 
 from .errors import EditConflict, InvalidMove, NotAllowed, PlanError, ReadOnly
+from .services.guards import revision_conflict
 
 # InvalidMove names these when the plan's state (not the request) is the problem.
 STATE_FIELDS = frozenset({"to"})
@@ -98,7 +100,9 @@ def write_schemas(serializer, *, verbs=("create", "update", "partial_update", "d
         "create": extend_schema(responses={201: serializer, **REFUSALS}),
         "update": extend_schema(**edit),
         "partial_update": extend_schema(**edit),
-        "destroy": extend_schema(responses={204: None, **REFUSALS}),
+        "destroy": extend_schema(
+            parameters=[IF_MATCH], responses={204: None, **REFUSALS, 412: CONFLICT}
+        ),
     }
     return {verb: schemas[verb] for verb in verbs}
 
@@ -229,10 +233,27 @@ class ServiceUpdateMixin:
 
 
 class ServiceDestroyMixin:
-    """DELETE: the viewset's `destroy_through_services(instance)`."""
+    """DELETE: the viewset's `destroy_through_services(instance)`. With `If-Match` on a
+    record that has a revision, the row is locked and the revision checked in the delete's
+    transaction: a stale one is answered 412 with the PATCH conflict's body (`current`,
+    `attempted` empty) and nothing is deleted. No header (or `*`) deletes without a check.
+    Resources whose ETags are hashes (ConditionalRequestsMixin) checked If-Match before."""
 
     def destroy(self, request, *args, **kwargs):
-        self.destroy_through_services(self.get_object())
+        instance = self.get_object()
+        expected = None
+        if request.headers.get("If-Match") is not None and hasattr(instance, "revision"):
+            expected = self.expected_revision({})
+        if expected is None:
+            self.destroy_through_services(instance)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        with transaction.atomic():
+            conflict = revision_conflict(instance, expected)  # the row is locked from here
+            # The services' refusals (403, 409) come first, as they do for PATCH; a stale
+            # revision then undoes the delete.
+            self.destroy_through_services(instance)
+            if conflict is not None:
+                raise conflict
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

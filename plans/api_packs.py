@@ -2,7 +2,10 @@
 and answers 202 with its record; `GET packs/<id>/` is its status and progress; `GET
 packs/<id>/file/` the PDF once done; `POST packs/<id>/publish/` `{"published": true}` makes
 a finished pack of a published plan downloadable by scrutiny members (and the public when
-the plan is public). Lists filter by `ccg`, `kind`, `status`, `plan` and take `format=csv`.
+the plan is public). When the build queue (Redis) cannot be reached, `POST` still answers
+202: the build is recorded, stays queued with a step saying so, and is sent by the workers'
+sweep once the queue is back (plans/packs/recovery.py). Lists filter by `ccg`, `kind`,
+`status`, `plan` and take `format=csv`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .api_common import ERROR, REFUSALS, PlanApiMixin, error_body
 from .models import PackBuild, PackKind, PackStatus, Plan
 from .packs.registry import subject_for_kind
 from .services import packs as services
+from .tasks import QUEUE_UNAVAILABLE, queue_was_unavailable
 
 
 class PackFilter(filters.FilterSet):
@@ -124,6 +128,8 @@ class PackViewSet(
                 raise NotFound(f"No {registered.api_field} with that id that you can read.")
         build = services.request_build(request.user, kind=kind, plan=plan, subject=subject,
                                        force=given.validated_data["force"])  # fmt: skip
+        if queue_was_unavailable(build):  # it could not be sent: say so (it stays queued)
+            build.step = QUEUE_UNAVAILABLE
         return Response(self.get_serializer(build).data, status=status.HTTP_202_ACCEPTED)
 
     @action(detail=True, methods=["get"])

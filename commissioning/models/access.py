@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ..access import Role, ScopedQuerySet
 from .organisations import CCG
@@ -29,6 +30,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()  # who gave or changed a role, and when (the audit log)
     objects = MembershipQuerySet.as_manager()
 
     class Meta:

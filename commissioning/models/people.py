@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from ..access import ScopedQuerySet
 from .organisations import CCG
@@ -81,6 +82,7 @@ class GoverningBodyMembership(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=300, blank=True)
 
+    history = HistoricalRecords()  # seats filled, changed and ended (the audit log)
     objects = GoverningBodyQuerySet.as_manager()
 
     class Meta:

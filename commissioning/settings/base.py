@@ -4,6 +4,7 @@ Embedded default (nothing set): SQLite in var/, Celery tasks run eagerly in-proc
 DATABASE_URL selects PostgreSQL; REDIS_URL selects a real Celery broker.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "commissioning.health.ProbeMiddleware",
+    # Outside session and auth, which reach the database first: 503, not 500, when it is down.
+    "commissioning.database_outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +164,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # PDF packs: seconds to pause after each build step. Only the fault tests set it, to kill a
 # worker mid-build; it is 0 everywhere else.
 PACK_STEP_DELAY_SECONDS = float(os.environ.get("PACK_STEP_DELAY_SECONDS", "0"))
+# Lost builds (plans/packs/recovery.py): a running build whose heartbeat is older than
+# PACK_STALE_SECONDS has lost its worker; a queued one older than PACK_QUEUED_GRACE_SECONDS
+# whose message the broker no longer holds has lost its message. Workers sweep for them on
+# every (re)connection to the broker and every PACK_SWEEP_SECONDS (0: only on connection).
+PACK_STALE_SECONDS = int(os.environ.get("PACK_STALE_SECONDS", "600"))
+PACK_QUEUED_GRACE_SECONDS = int(os.environ.get("PACK_QUEUED_GRACE_SECONDS", "10"))
+PACK_SWEEP_SECONDS = int(os.environ.get("PACK_SWEEP_SECONDS", "60"))
+PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "4"))
 
 # --- Cache ------------------------------------------------------------------------------
 # Shared by every process through Redis when REDIS_URL is set (API throttling counts live
@@ -252,3 +263,61 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Security: CSP, sign-in lockout, sessions, admin path ---------------------------------
+# docs/adr/0013-security-headers-and-login-throttling.md says why these and not others.
+INSTALLED_APPS += ["csp", "axes"]
+# Before django.contrib.auth, so its validating `createsuperuser` is the one found.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.auth"), "commissioning.passwords")
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a flagged sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+# Content-Security-Policy on every response, in every settings module (tests see it too).
+# No 'unsafe-inline' and no 'unsafe-eval': every script and style is a file under static/.
+# The NHS web fonts are named by nhsuk-frontend's stylesheet at assets.nhs.uk.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT failures for one username from
+# one address, that pair is refused for LOGIN_LOCKOUT_MINUTES, on the sign-in page, the
+# admin's and POST /api/v1/auth/token/ alike. The backend must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "commissioning.security.lockout_response"
+# The address as the API throttles see it (API_NUM_PROXIES trusted X-Forwarded-For hops).
+AXES_CLIENT_IP_CALLABLE = "commissioning.security.client_ip"
+
+# Sessions: signed out after SESSION_AGE_SECONDS (8 hours) from sign-in; not extended by use.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_AGE_SECONDS", str(8 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# The admin's path (ADMIN_URL, default "admin/"): a deployment may move it off the usual one.
+ADMIN_URL = (os.environ.get("ADMIN_URL", "").strip("/") or "admin") + "/"
+
+# Benchmarks (bench/http_load.py): a trivial view at /bench/floor/ through the whole middleware
+# stack, the "framework floor" pages are compared with. Off unless BENCH_FLOOR_VIEW=1.
+BENCH_FLOOR_VIEW = env_bool("BENCH_FLOOR_VIEW", False)

@@ -35,8 +35,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Only JSON from the API in production: the browsable API is a development aid.
+# No browsable API in production (a development aid); JSON, and every list as a
+# spreadsheet (?format=csv or xlsx), stay: base's renderers less the browsable one.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        renderer
+        for renderer in REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+        if renderer != "rest_framework.renderers.BrowsableAPIRenderer"
+    ],
 }
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"

@@ -26,3 +26,13 @@ REST_FRAMEWORK = {
         "auth": "100000/min",
     },
 }
+
+# Sign-in lockout stays on, out of the way of suites that sign in often; Django's test
+# Client.login() calls authenticate() without a request, which django-axes's backend refuses,
+# so tests use a wrapper that checks lockouts whenever there is a request. The lockout tests
+# (tests/commissioning/test_security_lockout.py) put the real limit and backend back.
+AXES_FAILURE_LIMIT = 1000
+AUTHENTICATION_BACKENDS = [
+    "tests.axes_backend.RequestOptionalAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

@@ -109,6 +109,7 @@ class CommitteeMember(models.Model):
     voting = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
 
+    history = HistoricalRecords()
     objects = CommitteeMemberQuerySet.as_manager()
 
     class Meta:
@@ -155,6 +156,7 @@ class Attendance(models.Model):
     name = models.CharField(max_length=200, blank=True, help_text="Someone not a member")
     present = models.BooleanField(default=True)
 
+    history = HistoricalRecords()
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:

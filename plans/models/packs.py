@@ -59,6 +59,12 @@ class PackBuild(models.Model):
     step = models.CharField(max_length=120, blank=True, help_text="What the build is doing")
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="The Celery message that may run the build now; "
+        "a message with another id (lost and re-sent) is ignored")  # fmt: skip
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the build was last sent to the queue or moved "
+        "on a step: a running build whose heartbeat is stale has lost its worker")  # fmt: skip
     input_hash = models.CharField(max_length=64, blank=True)
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")  # fmt: skip

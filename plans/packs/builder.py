@@ -51,23 +51,31 @@ def render_pdf(html: str) -> tuple[bytes, int]:
 
 def _save_progress(build: PackBuild, step: str, progress: int) -> None:
     build.step, build.progress = step, progress
-    PackBuild.objects.filter(pk=build.pk).update(step=step, progress=progress)
+    PackBuild.objects.filter(pk=build.pk).update(step=step, progress=progress,
+                                                 heartbeat_at=timezone.now())  # fmt: skip
     delay = getattr(settings, "PACK_STEP_DELAY_SECONDS", 0)
     if delay:  # fault tests slow builds down to kill a worker mid-build
         time.sleep(delay)
 
 
-def _claim(build_id: int) -> PackBuild | None:
+class NotThisMessage(Exception):
+    """The message is not the build's current one (it was lost and sent again)."""
+
+
+def _claim(build_id: int, task_id: str | None = None) -> PackBuild | None:
     with transaction.atomic():
         build = PackBuild.objects.select_for_update().filter(pk=build_id).first()
         if build is None or build.status in FINISHED_STATUSES:
             return build
+        if task_id and build.task_id and task_id != build.task_id:
+            raise NotThisMessage(f"pack {build_id} now runs as message {build.task_id}")
+        now = timezone.now()
         build.status = PackStatus.RUNNING
         build.attempts += 1
-        build.started_at = timezone.now()
+        build.started_at = build.heartbeat_at = now
         build.step, build.progress, build.error = "Starting", 1, ""
-        build.save(update_fields=["status", "attempts", "started_at", "step", "progress",
-                                  "error"])  # fmt: skip
+        build.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "step",
+                                  "progress", "error"])  # fmt: skip
         return build
 
 
@@ -99,9 +107,11 @@ def _finish(build: PackBuild, **values) -> PackBuild:
     return build
 
 
-def run_build(build_id: int) -> PackBuild | None:
-    """Build PackBuild `build_id`; exceptions propagate (the task retries, then fails it)."""
-    build = _claim(build_id)
+def run_build(build_id: int, task_id: str | None = None) -> PackBuild | None:
+    """Build PackBuild `build_id`; exceptions propagate (the task retries, then fails it).
+    `task_id` is the running message's id: when the build records another one (the build
+    was sent again after its message was lost), this raises NotThisMessage and does nothing."""
+    build = _claim(build_id, task_id)
     if build is None or build.status in FINISHED_STATUSES:
         return build
     started = time.perf_counter()

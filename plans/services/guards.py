@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 
 from ..errors import EditConflict, NotAllowed, ReadOnly
@@ -28,16 +28,43 @@ def claim_revision(instance: models.Model, expected: int | None, attempted: dict
     if expected is not None:
         rows = rows.filter(revision=expected)
     if rows.update(revision=F("revision") + 1) == 0:
-        current = model._base_manager.get(pk=instance.pk)
-        history = getattr(current, "history", None)
-        last = history.order_by("-history_date").first() if history is not None else None
-        raise EditConflict(
-            current,
-            attempted,
-            saved_by=last.history_user if last else None,
-            saved_at=last.history_date if last else None,
-        )
+        raise _conflict(model._base_manager.get(pk=instance.pk), attempted)
     instance.revision = model._base_manager.values_list("revision", flat=True).get(pk=instance.pk)
+
+
+@transaction.atomic
+def check_revision(instance: models.Model, expected: int | None, attempted: dict | None = None):
+    """Refuse (EditConflict) unless the record is still at revision `expected`, without
+    changing it: for writes that change no field (an empty PATCH) or remove the record (a
+    DELETE with If-Match). The row stays locked until the caller's transaction ends, so a
+    delete that follows cannot race a save. None skips the check."""
+    conflict = revision_conflict(instance, expected, attempted)
+    if conflict is not None:
+        raise conflict
+
+
+def revision_conflict(instance: models.Model, expected: int | None,
+                      attempted: dict | None = None) -> EditConflict | None:  # fmt: skip
+    """The EditConflict to raise if the record is no longer at revision `expected` (None
+    when it is, or when `expected` is None), with its row locked: call it inside the
+    transaction of the write it guards."""
+    if expected is None:
+        return None
+    model = type(instance)
+    current = model._base_manager.select_for_update().get(pk=instance.pk)
+    return _conflict(current, attempted or {}) if current.revision != expected else None
+
+
+def _conflict(current: models.Model, attempted: dict) -> EditConflict:
+    """The record as it now is, who saved it last (when history knows) and what was tried."""
+    history = getattr(current, "history", None)
+    last = history.order_by("-history_date").first() if history is not None else None
+    return EditConflict(
+        current,
+        attempted,
+        saved_by=last.history_user if last else None,
+        saved_at=last.history_date if last else None,
+    )
 
 
 def set_history_user(instance: models.Model, user) -> None:

@@ -22,6 +22,7 @@ from tests.access.actors import (
     page_expectations,
 )
 from tests.access.assurance_routes import ASSURANCE_ROUTES
+from tests.access.audit_routes import AUDIT_READERS, AUDIT_ROUTES
 from tests.access.consultation_routes import CONSULTATION_ROUTES
 from tests.access.delivery_routes import DELIVERY_ROUTES
 from tests.access.finance_routes import FINANCE_ROUTES
@@ -75,6 +76,7 @@ ROUTES = {
     **RISKS_ROUTES,
     **FINANCE_ROUTES,
     **ASSURANCE_ROUTES,
+    **AUDIT_ROUTES,
 }
 
 
@@ -158,6 +160,8 @@ def test_api_read_access(world, prefix, actor):
     readers = READS_NATIONAL if prefix in NATIONAL else READS_A
     if prefix in INTERNAL:
         readers = READS_A - {Role.SCRUTINY}
+    if prefix == "audit-events":
+        readers = AUDIT_READERS
     listing = client.get(f"/api/v1/{prefix}/", {"page_size": 500})
     detail = client.get(f"/api/v1/{prefix}/{own}/")
     if actor == "anonymous":

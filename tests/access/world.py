@@ -12,6 +12,7 @@ from commissioning.access import Role
 from commissioning.models import CommissionedProvider
 from tests.access.actors import IN_CCG_ROLES
 from tests.access.assurance_world import assurance_world
+from tests.access.audit_world import audit_world
 from tests.access.finance_world import finance_world
 from tests.access.meetings_world import meetings_world
 from tests.access.performance_world import performance_world
@@ -60,7 +61,7 @@ def build_world():
     objects["governing-body-seats"] = (seat_a.pk, seat_b.pk)
     things = plan_world(a, b, objects)
     for app_world in (priorities_world, performance_world, finance_world, meetings_world,
-                      risks_world, assurance_world):  # fmt: skip
+                      risks_world, assurance_world, audit_world):  # fmt: skip
         before = dict(objects)
         added = app_world(a, b, objects, things)
         clash = set(added) & set(things)

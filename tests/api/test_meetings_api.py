@@ -5,6 +5,7 @@ CSV, writes through the services with revisions, and the write matrix for every 
 import datetime as dt
 
 import pytest
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from commissioning.access import Role
@@ -378,3 +379,14 @@ def test_write_matrix(world, prefix, actor):
         actor,
         created.content,
     )
+
+
+def test_a_meeting_time_is_a_local_clock_time_without_an_offset():
+    from commissioning.api_fields import LocalTimeField
+
+    field = LocalTimeField()
+    assert field.to_representation(field.to_internal_value("14:00")) == "14:00:00"
+    assert str(field.to_internal_value("09:30:15")) == "09:30:15"
+    for wrong in ("05:36:57-12:12", "14:00Z", "25:00", "2pm"):
+        with pytest.raises(serializers.ValidationError):
+            field.to_internal_value(wrong)

@@ -29,3 +29,10 @@ def test_links_are_kept_safe():
 def test_tables_render():
     html = str(render_markdown("| Provider | Value |\n|---|--:|\n| TRFT | £160M |"))
     assert "<table>" in html and "<td" in html and "£160M" in html
+
+
+def test_column_alignment_is_a_class_not_a_style():
+    # The pages' Content-Security-Policy refuses style attributes, so alignment is a class.
+    html = str(render_markdown("| a | b |\n|--:|:-:|\n| 1 | 2 |"))
+    assert 'class="app-align-right"' in html and 'class="app-align-center"' in html
+    assert "style=" not in html
