@@ -459,12 +459,47 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def run(args) -> dict:
+    """bench/run_all.py's entry: the same measurements as main(), returned as a section
+    ({"name", "figures", "markdown"}) instead of written to packs-<date> files. `--quick`:
+    one run per pack, no tracemalloc runs."""
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit("Set DATABASE_URL (PostgreSQL): the benchmark makes a throwaway one.")
+    if getattr(args, "quick", False):
+        args.runs, args.tracemalloc_runs = 1, 0
+    else:
+        args.runs = getattr(args, "packs_runs", None) or getattr(args, "runs", None) or 3
+        args.tracemalloc_runs = getattr(args, "tracemalloc_runs", 0) or 0
+    report = measure(args)
+    text = markdown(report).replace("# PDF packs benchmark", "## PDF packs", 1)
+    reading = "**Reading.** " + " ".join(
+        f"The {row['kind']} ({', '.join(map(str, row['pages']))} pages) builds in "
+        f"{row['total_seconds']['median']:.1f} s, "
+        f"{row['ratio_total_to_weasyprint']['median']:.2f}× WeasyPrint alone on the same "
+        "HTML (above 1: gathering the HTML and saving; near 1: WeasyPrint is the build)."
+        for row in report["packs"]
+    )
+    return {"name": "packs", "figures": report, "markdown": text.rstrip() + "\n\n" + reading}
+
+
 def main() -> int:
     args = parse_args()
     if not os.environ.get("DATABASE_URL"):
         print("Set DATABASE_URL (PostgreSQL): the benchmark makes a throwaway database there.",
               file=sys.stderr)  # fmt: skip
         return 2
+    report = measure(args)
+    today = report["date"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"packs-{today}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(report))
+    print(f"Wrote {stem}.json and {stem}.md ({report['seconds']:.0f} s)")
+    return 0
+
+
+def measure(args) -> dict:
+    """Make the data, build the packs, return the report (main's logic, nothing written)."""
     began = time.perf_counter()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-packs-") as media_root:
@@ -510,12 +545,7 @@ def main() -> int:
         "packs": packs,
         "seconds": time.perf_counter() - began,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"packs-{today}"
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown(report))
-    print(f"Wrote {stem}.json and {stem}.md ({report['seconds']:.0f} s)")
-    return 0
+    return report
 
 
 if __name__ == "__main__":

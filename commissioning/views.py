@@ -129,3 +129,13 @@ def ccg_detail(request, ods: str):
             "reads_internal": scope.everything or scope.role_in(ccg.pk) != Role.SCRUTINY,
         },
     )
+
+
+def bench_floor(request):
+    """The benchmarks' framework floor: a tiny answer through the whole middleware stack,
+    with the signed-in user looked up (session and user) as every page does. Routed at
+    /bench/floor/ only when settings.BENCH_FLOOR_VIEW is true (bench/http_load.py)."""
+    from django.http import HttpResponse
+
+    signed_in = request.user.is_authenticated
+    return HttpResponse(b"ok" if signed_in else b"ok, anonymous", content_type="text/plain")
