@@ -360,8 +360,10 @@ def options_for(user, plan) -> Options:
         .union(commitments.exclude(lead="").order_by().values_list("lead", flat=True))
     )
     unique_leads: dict[str, str] = {}
-    for lead in leads:
-        unique_leads.setdefault(lead.strip().casefold(), lead.strip())
+    # The union comes back in no set order: sorting first keeps the capitalised spelling
+    # of a name written two ways ("Jo Smith" before "jo smith") on every database.
+    for lead in sorted(lead.strip() for lead in leads):
+        unique_leads.setdefault(lead.casefold(), lead)
     localities = (
         commitments.exclude(locality=None)
         .values_list("locality_id", "locality__name")

@@ -10,6 +10,7 @@ offending nodes.
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 AXE_JS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -40,12 +41,21 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def axe_violations(page, disabled_rules: tuple[str, ...] = ()) -> list[dict]:
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        # As a file, from the page's own server: the CSP allows no inline script.
-        page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    result = page.evaluate(_RUN_AXE, [WCAG_TAGS, list(disabled_rules)])
-    return result["violations"]
+def axe_violations(page, disabled_rules: tuple[str, ...] = (), attempts: int = 3) -> list[dict]:
+    # A check straight after a click can land while the next page is still arriving (no
+    # document yet, or the context torn down mid-run): wait for it to load and try again.
+    for attempt in range(1, attempts + 1):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                # As a file, from the page's own server: the CSP allows no inline script.
+                page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+            return page.evaluate(_RUN_AXE, [WCAG_TAGS, list(disabled_rules)])["violations"]
+        except PlaywrightError:
+            if attempt == attempts:
+                raise
+            page.wait_for_timeout(250)
+    raise AssertionError("unreachable")
 
 
 def assert_accessible(page, disabled_rules: tuple[str, ...] = ()) -> None:
