@@ -47,13 +47,17 @@ def carried_over(actions, meeting):
     return (
         actions.filter(committee_id=meeting.committee_id, meeting__date__lt=meeting.date)
         .filter(Q(status=OPEN) | Q(closed_on__gte=meeting.date))
-        .select_related("meeting", "item")
+        .select_related("meeting__committee__ccg", "item")
         .order_by("meeting__date", "meeting_id", "id")
     )
 
 
 def raised_at(actions, meeting):
-    return actions.filter(meeting=meeting).select_related("item").order_by("id")
+    return (
+        actions.filter(meeting=meeting)
+        .select_related("meeting__committee__ccg", "item")
+        .order_by("id")
+    )
 
 
 def open_actions(actions):

@@ -125,6 +125,7 @@ def ccg_assurance(request, ods: str):
     checkpoints = list(
         AssuranceCheckpoint.objects.for_user(user)
         .for_ccg(ccg)
+        .select_related("ccg")
         .order_by("-year", "-quarter")
         .prefetch_related("scorecard", "actions")
     )

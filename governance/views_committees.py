@@ -111,7 +111,7 @@ def committee_detail(request, ods: str, pk: int):
     meetings = Meeting.objects.for_user(user).filter(committee=committee).order_by("-date")
     actions = action_log.open_actions(
         MeetingAction.objects.for_user(user).filter(committee=committee)
-    ).select_related("meeting__committee", "item")
+    ).select_related("meeting__committee__ccg", "item")
     meeting_rows = [
         {
             "meeting": m,

@@ -73,7 +73,7 @@ def _risks(request, ccg):
     return (
         Risk.objects.for_user(request.user)
         .filter(ccg=ccg)
-        .select_related("committee", "priority__plan")
+        .select_related("ccg", "committee", "priority__plan")
         .annotate(score_now=services.score_now())
     )
 

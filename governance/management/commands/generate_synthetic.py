@@ -1,17 +1,29 @@
 """`manage.py generate_synthetic`: an England-scale synthetic data set for benchmarks.
 
 Hundreds of CCGs, thousands of practices and years of monthly measurements for every national
-standard (about a million rows at the defaults: 200 CCGs with 3 providers each, 48 months,
-the CCG's own figures and each provider's). Everything it makes is clearly synthetic: CCG
-codes Z00 to ZZZ and names "Synthetic CCG ...", practice codes Z00001 to Z89999 (the demo's
-stand-in practices use Z93 to Z95), provider codes Z0001 upwards, measurements marked
-illustrative with the source "Synthetic benchmark data". Deterministic for a given --seed.
-Rows are written with `bulk_create` in batches, a transaction per group of CCGs, with
-progress and timings printed. Refuses to run with production settings.
+standard: at the defaults 200 CCGs with 3 providers each (a pool of 300), 7,000 practices and
+72 months (six years) of the CCG's own figures and each provider's, about 1.3 million rows.
+With `--plans` (the default) every CCG also gets its content (governance/synthetic/):
+a published strategic plan with sections, statements, priorities, commitments and actions
+with progress updates, success measures, milestones, a consultation and versions;
+programmes; a financial plan, contracts, a pooled budget and QIPP schemes with monthly
+figures; risks with reviews and actions; a governing body with members, meetings, agenda
+items, resolutions and actions, an audit committee, assurance checkpoints. `--no-plans` makes
+the organisations and measurements only. The per-CCG sizes have options (--priorities,
+--risks, ...).
+
+Everything it makes is clearly synthetic: CCG codes Z00 to ZZZ and names "Synthetic CCG ...",
+practice codes Z00001 to Z89999 (the demo's stand-in practices use Z93 to Z95), provider codes
+Z0001 upwards, measurements marked illustrative with the source "Synthetic benchmark data",
+content named "Synthetic ..." and marked illustrative where the model can say so.
+Deterministic for a given --seed. Rows are written with `bulk_create` in batches, a
+transaction per group of CCGs, with progress and timings printed. Refuses to run with
+production settings.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import math
 import random
@@ -23,9 +35,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from commissioning.models import CCG, CommissionedProvider, Practice, Provider
+from finance.models import PlanningRule
+from finance.planning_rules import load_planning_rules
 from governance.catalogue import load_catalogue
 from governance.demo.series import SPECS, Spec, add_months, quantize
 from governance.models import Frequency, Measurement, Standard, Unit
+from governance.synthetic import ContentMaker, Sizes, delete_content
 
 SOURCE = "Synthetic benchmark data"
 CCG_NAME = "Synthetic CCG"
@@ -36,6 +51,23 @@ MAX_CCGS = len(DIGITS) ** 2  # Z00 to ZZZ
 MAX_PRACTICES = 89_999  # Z00001 to Z89999
 MAX_PROVIDERS = 9_999  # Z0001 to Z9999
 CCGS_PER_TRANSACTION = 10
+SIZE_HELP = {
+    "sections": "Plan sections per CCG",
+    "statements": "Plan statements per CCG",
+    "priorities": "Priorities per plan",
+    "commitments": "Commitments per priority",
+    "actions": "Actions per commitment (each with a progress update)",
+    "milestones": "Plan milestones per CCG",
+    "comments": "Consultation comments per plan",
+    "programmes": "Transformational programmes per CCG",
+    "qipp_programmes": "QIPP programmes per CCG",
+    "qipp_schemes": "QIPP schemes per CCG (each with 12 monthly figures)",
+    "risks": "Risks per CCG (each with a review and 2 actions)",
+    "members": "Governing body members per CCG",
+    "meetings": "Governing body meetings per CCG",
+    "agenda_items": "Agenda items per meeting",
+    "checkpoints": "NHS England assurance checkpoints per CCG",
+}
 
 
 def ccg_code(number: int) -> str:
@@ -100,7 +132,7 @@ class Command(BaseCommand):
             "--practices", type=int, default=7000, help="GP practices (default 7,000)"
         )
         parser.add_argument(
-            "--months", type=int, default=48, help="Months of measurements (default 48)"
+            "--months", type=int, default=72, help="Months of measurements (default 72)"
         )
         parser.add_argument(
             "--providers-per-ccg", type=int, default=3,
@@ -115,6 +147,17 @@ class Command(BaseCommand):
             "--replace", action="store_true",
             help="Delete the synthetic data already there first (otherwise refuse)",
         )  # fmt: skip
+        parser.add_argument(
+            "--plans", action=argparse.BooleanOptionalAction, default=True,
+            help="Also make every CCG's plans, priorities, finance, QIPP, risks, committees "
+            "and assurance (default; --no-plans: organisations and measurements only)",
+        )  # fmt: skip
+        defaults = Sizes()
+        for name in Sizes.names():
+            default = getattr(defaults, name)
+            flag = "--" + name.replace("_", "-")
+            help_text = f"{SIZE_HELP[name]} (default {default})"
+            parser.add_argument(flag, type=int, default=default, help=help_text)
 
     def handle(self, *args, **options):
         if getattr(settings, "IS_PRODUCTION", False):
@@ -144,12 +187,18 @@ class Command(BaseCommand):
         rows = self.create_measurements(
             ccgs, links, standards, start, options["months"], options["seed"]
         )
+        content = {}
+        if options["plans"]:
+            sizes = Sizes(**{name: options[name] for name in Sizes.names()})
+            content = self.create_content(ccgs, links, sizes, options["seed"])
         elapsed = time.perf_counter() - started
+        made = "".join(f", {count:,} {name}" for name, count in content.items())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Synthetic data set: {len(ccgs):,} CCGs, {practices:,} practices, "
                 f"{len({p.pk for ps in links.values() for p in ps}):,} providers, "
-                f"{rows:,} measurements of {len(standards)} standards in {elapsed:.1f} s."
+                f"{rows:,} measurements of {len(standards)} standards{made} "
+                f"in {elapsed:.1f} s."
             )
         )
 
@@ -162,6 +211,7 @@ class Command(BaseCommand):
             "months": (1, 600),
             "providers_per_ccg": (0, 50),
             "batch_size": (1, 100_000),
+            **{name: (0, 1000) for name in Sizes.names()},
         }
         for name, (low, high) in limits.items():
             if not low <= options[name] <= high:
@@ -184,6 +234,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             Measurement.objects.filter(ccg__in=ccgs).delete()
             Practice.objects.filter(ccg__in=ccgs).delete()
+            delete_content(ccgs)
             CommissionedProvider.objects.filter(ccg__in=ccgs).delete()
             Provider.objects.filter(name__startswith=PROVIDER_NAME, ods_code__startswith="Z",
                                     ccg_links__isnull=True).delete()  # fmt: skip
@@ -268,6 +319,25 @@ class Command(BaseCommand):
             links += [CommissionedProvider(ccg=ccg, provider=p, note="Synthetic") for p in picked]
         CommissionedProvider.objects.bulk_create(links, batch_size=self.batch_size)
         return chosen
+
+    # --- Plans, priorities, finance, governance ---------------------------------------------
+
+    def create_content(self, ccgs, links, sizes: Sizes, seed: int) -> dict[str, int]:
+        if not PlanningRule.objects.exists():  # national reference data the finance pages read
+            report = self.step("Loaded the planning rules", load_planning_rules)
+            self.stdout.write("  " + " ".join(report.lines()[1].split()))
+        maker = ContentMaker(sizes, seed, self.batch_size)
+        began = time.perf_counter()
+        for first in range(0, len(ccgs), CCGS_PER_TRANSACTION):
+            group = ccgs[first : first + CCGS_PER_TRANSACTION]
+            with transaction.atomic():
+                maker.make(group, links)
+            elapsed = time.perf_counter() - began
+            self.stdout.write(
+                f"Plans and the rest: {first + len(group):,}/{len(ccgs):,} CCGs, "
+                f"{sum(maker.counts.values()):,} rows ({elapsed:.1f} s)"
+            )
+        return maker.counts
 
     # --- Measurements -------------------------------------------------------------------------
 
