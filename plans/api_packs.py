@@ -139,7 +139,11 @@ class PackViewSet(
             return Response(error_body(f"The pack is {build.get_status_display().lower()}: "
                                        "there is no file yet.", "not-ready"),
                             status=status.HTTP_409_CONFLICT)  # fmt: skip
-        response = FileResponse(build.file.open("rb"), content_type="application/pdf",
+        handle = services.open_file(build)
+        if handle is None:
+            return Response(error_body(services.FILE_MISSING, "file-missing"),
+                            status=status.HTTP_404_NOT_FOUND)  # fmt: skip
+        response = FileResponse(handle, content_type="application/pdf",
                                 as_attachment=True, filename=build.download_name)  # fmt: skip
         response["ETag"] = f'"{build.sha256}"'
         return response

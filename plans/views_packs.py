@@ -127,7 +127,13 @@ def pack_file(request, pk: int):
     build = _build_for(request, pk)
     if build.status != PackStatus.DONE or not build.file:
         raise Http404("This pack has no file yet")
-    response = FileResponse(build.file.open("rb"), content_type="application/pdf",
+    handle = services.open_file(build)
+    if handle is None:
+        response = refused(request, None, services.FILE_MISSING, by_role=False,
+                           title="The file of this pack is missing")  # fmt: skip
+        response.status_code = 404
+        return response
+    response = FileResponse(handle, content_type="application/pdf",
                             as_attachment=request.GET.get("inline") != "1",
                             filename=build.download_name)  # fmt: skip
     response["Cache-Control"] = "private, max-age=0"

@@ -8,6 +8,8 @@ Celery worker once the request's transaction commits (in-process on the embedded
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,19 @@ from ..packs.document import document_title
 from ..packs.registry import subject_for_kind
 
 BUILDERS = frozenset({Role.PLANNING_MANAGER, Role.GOVERNING_BODY})
+FILE_MISSING = "The file of this pack is missing from storage: ask for the pack to be built again."
+
+logger = logging.getLogger(__name__)
+
+
+def open_file(build: PackBuild):
+    """The finished pack's PDF, open for reading, or None when storage has lost it (restored
+    from an older backup, a volume not mounted): logged, so operators hear of it."""
+    try:
+        return build.file.open("rb")
+    except OSError:
+        logger.error("Pack %s is done but its file %s is missing", build.pk, build.file.name)
+        return None
 
 
 def _role(user, ccg):

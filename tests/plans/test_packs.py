@@ -275,3 +275,19 @@ def test_the_documents_tab_can_force_a_new_build(draft_plan, planner, client,
     first, reused, forced = PackBuild.objects.order_by("pk")
     assert reused.reused_from_id == first.pk and not reused.forced
     assert forced.forced and forced.reused_from_id is None and forced.status == "done"
+
+
+def test_a_pack_whose_file_storage_lost_is_a_404_with_a_reason(
+    draft_plan, planner, build_now, client, api_client, caplog
+):
+    # Given a finished pack whose PDF is no longer in storage (restored from an older backup)
+    build = build_now(planner, kind="plan-document", plan=draft_plan)
+    build.file.storage.delete(build.file.name)
+    # Then the page and the API say so, with a 404 rather than an error, and it is logged
+    client.force_login(planner)
+    page = client.get(reverse("pack-file", args=[build.pk]))
+    assert page.status_code == 404 and "missing from storage" in page.content.decode()
+    api_client.force_authenticate(planner)
+    answer = api_client.get(f"/api/v1/packs/{build.pk}/file/")
+    assert answer.status_code == 404 and answer.json()["code"] == "file-missing"
+    assert f"Pack {build.pk} is done but its file" in caplog.text
