@@ -278,6 +278,12 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
             "an Excel workbook (.xlsx) and import it again.",
             row=line,
         ) from exc
+    if "\x00" in text:  # past the first 4 KB read_rows looked at: a cell holds a NUL
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SpreadsheetError(
+            f"Line {line} holds a NUL character (binary data), not CSV text: {SAVE_AS}.",
+            row=line,
+        )
     return _csv_lines(text)
 
 

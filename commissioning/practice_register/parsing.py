@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
+
 from ..models.imports import Dataset
 from ..models.organisations import Practice, PracticeStatus
 
@@ -177,16 +179,25 @@ class ParseResult:
 
 def _read_text(source: str | os.PathLike | IO) -> str:
     """The whole file as text. Raises RegisterFileError naming the problem."""
+    limit = settings.PRACTICE_REGISTER_MAX_BYTES
     if isinstance(source, (str, os.PathLike)):
         try:
-            data: bytes | str = Path(source).read_bytes()
+            path = Path(source)
+            size = path.stat().st_size
+            data: bytes | str = b"" if size > limit else path.read_bytes()
         except OSError as exc:
             raise RegisterFileError(f"The file could not be opened: {exc.strerror}.") from exc
     else:
         if hasattr(source, "seek"):
             with contextlib.suppress(OSError, ValueError):
                 source.seek(0)
-        data = source.read()
+        data = source.read(limit + 1)
+        size = len(data)
+    if size > limit:
+        raise RegisterFileError(
+            f"The file is larger than {limit // 2**20} MB ({limit:,} bytes), far larger than "
+            "the national epraccur.csv: check it is the practice register file."
+        )
 
     if isinstance(data, str):
         text = data.removeprefix("\ufeff")
@@ -207,6 +218,13 @@ def _read_text(source: str | os.PathLike | IO) -> str:
                 row=line,
             ) from exc
 
+    if "\x00" in text:  # binary data, or a cell no database text column can hold
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RegisterFileError(
+            f"The file holds a NUL character (binary data) on line {line}: it is not the "
+            "epraccur.csv text file. Save the file as UTF-8 CSV and import it again.",
+            row=line,
+        )
     if not text.strip():
         raise RegisterFileError(
             "The file is empty: it has no rows. Choose the epraccur.csv file downloaded "

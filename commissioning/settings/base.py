@@ -172,6 +172,11 @@ PACK_STALE_SECONDS = int(os.environ.get("PACK_STALE_SECONDS", "600"))
 PACK_QUEUED_GRACE_SECONDS = int(os.environ.get("PACK_QUEUED_GRACE_SECONDS", "10"))
 PACK_SWEEP_SECONDS = int(os.environ.get("PACK_SWEEP_SECONDS", "60"))
 PACK_MAX_ATTEMPTS = int(os.environ.get("PACK_MAX_ATTEMPTS", "4"))
+# Largest files the imports read (the whole file is read into memory): the national
+# measurements file of every standard for every CCG over six years is about 100 MB, the
+# NHS Digital practice register (epraccur.csv) about 3 MB. QIPP trackers: 5 MB (finance).
+MEASUREMENT_IMPORT_MAX_BYTES = int(os.environ.get("MEASUREMENT_IMPORT_MAX_BYTES", 512 * 2**20))
+PRACTICE_REGISTER_MAX_BYTES = int(os.environ.get("PRACTICE_REGISTER_MAX_BYTES", 64 * 2**20))
 
 # --- Cache ------------------------------------------------------------------------------
 # Shared by every process through Redis when REDIS_URL is set (API throttling counts live

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from typing import IO
 
+from django.conf import settings
+
 from commissioning import spreadsheets
 from commissioning.spreadsheets import (
     FORMULA_STARTS,
@@ -80,6 +82,7 @@ def read_sheet(source: str | os.PathLike | IO, name: str = "") -> Sheet:
             name,
             known=COLUMNS,
             aliases=ALIASES,
+            max_bytes=settings.MEASUREMENT_IMPORT_MAX_BYTES,
             empty_message=(
                 "The file is empty. The first row must name the columns: "
                 + ", ".join(COLUMNS)
