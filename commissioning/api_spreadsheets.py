@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.text import capfirst, slugify
+from drf_spectacular.drainage import get_override
 from rest_framework import renderers, serializers
 
 from commissioning.spreadsheets import BOM, looks_like_formula, safe_cell
@@ -102,6 +103,15 @@ def heading(label, name: str = "") -> str:
     return capfirst(_WORD.sub(spelt, text))
 
 
+def _decimal_field(field) -> serializers.DecimalField | None:
+    """The field as a DecimalField: itself, or the schema field a SerializerMethodField
+    declares with `extend_schema_field` (money worked out, `"-1200.00"` in JSON)."""
+    if isinstance(field, serializers.SerializerMethodField):
+        method = getattr(field.parent, field.method_name, None)
+        field = get_override(method, "field") if method is not None else None
+    return field if isinstance(field, serializers.DecimalField) else None
+
+
 def serializer_columns(view) -> list[Column]:
     """The readable fields of the view's serializer, headed by their labels."""
     fields = view.get_serializer().fields
@@ -109,8 +119,9 @@ def serializer_columns(view) -> list[Column]:
     for name, field in fields.items():
         if field.write_only:
             continue
-        number = isinstance(field, serializers.DecimalField)
-        places = field.decimal_places if number else None
+        decimal = _decimal_field(field)
+        number = decimal is not None
+        places = decimal.decimal_places if number else None
         columns.append(Column(name, heading(field.label, name), number, places))
     return columns
 
