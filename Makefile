@@ -67,6 +67,13 @@ gunicorn: install
 worker: install
 	$(BIN)/celery -A commissioning worker --loglevel INFO --concurrency 2
 
+# Long API fuzzing: schemathesis over every operation as two roles with FUZZ_EXAMPLES
+# examples each (CI runs 5). Minutes long; any 5xx or answer off the schema fails.
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -q \
+	  tests/api/test_schemathesis.py $(PYTEST_ARGS)
+
 # Soak test (bench/soak.py): gunicorn and a Celery worker on a scratch PostgreSQL database
 # (DATABASE_URL names the server) and Redis (REDIS_URL), a mixed workload for DURATION
 # seconds from CLIENTS clients; results in bench/results/soak-<date>.md and .json.

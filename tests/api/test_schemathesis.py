@@ -14,6 +14,7 @@ collected and reported together.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,8 +46,9 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+# 5 per operation in CI; `make fuzz` runs many more (SCHEMATHESIS_EXAMPLES, default there 50).
 EXAMPLES = settings(
-    max_examples=5,
+    max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5")),
     derandomize=True,
     deadline=None,
     database=None,
