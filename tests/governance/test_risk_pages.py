@@ -119,6 +119,13 @@ def test_the_register_filters_and_sorts(manager, ccg, register, query, expected)
     assert row_ids(response) == [register[name].pk for name in expected]
 
 
+def test_a_heat_map_cell_says_which_risks_it_shows(manager, ccg, register):
+    query = {"likelihood": "4", "consequence": "4", "scores": "current"}
+    page = manager.get(url("ccg-risks", ccg), query).content.decode()
+    assert "<p>Showing risks with current likelihood 4 (likely) × consequence 4" in page
+    assert "&lt;p&gt;" not in page  # the inset's markup is not escaped into view
+
+
 def test_the_register_filters_by_committee(manager, ccg, register, audit):
     response = manager.get(url("ccg-risks", ccg), {"committee": audit.pk})
     assert row_ids(response) == [register["qipp"].pk]
