@@ -72,7 +72,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--conn-max-age",
         default=None,
-        help="DB_CONN_MAX_AGE for gunicorn (default: the settings' own, 0: a new database "
+        help="DB_CONN_MAX_AGE for gunicorn (default: production's 60; 0: a new database "
         "connection per request)",
     )
     parser.add_argument("--ccgs", type=int, default=None, help="synthetic CCGs (60; quick 5)")
@@ -219,7 +219,7 @@ def section(figures: dict) -> str:
         "headers; it looks up the signed-in user, so with the session cookie it reads the "
         "session and the user from the database, while with an API token it does not: DRF "
         "authenticates tokens in its own views). "
-        f"DB_CONN_MAX_AGE {figures.get('conn_max_age', '0 (default)')}. "
+        f"DB_CONN_MAX_AGE {figures.get('conn_max_age', '60 (the production default)')}. "
         f"Data: `generate_synthetic` ({figures['scale']}) and `load_demo`: "
         f"{figures['counts']['ccgs']} CCGs, {figures['counts']['measurements']:,} "
         f"measurements, {figures['counts']['plans']} plans; pages of {figures['ods']} as its "
@@ -261,9 +261,9 @@ def section(figures: dict) -> str:
             f"ms); the lightest, {fastest['name']}, {fastest['rps_ratio']['median']:.1%}. "
             "Everything between the floor and a page is the page's own work: its queries, "
             "SPC for dashboards and drill-downs, and Jinja2 rendering of the NHS.UK markup; "
-            "for the API, also the token lookup. With DB_CONN_MAX_AGE 0 (the default) every "
-            "request that touches the database opens a new PostgreSQL connection, which the "
-            "signed-in floor pays and the token floor does not.",
+            "for the API, also the token lookup. Production keeps database connections "
+            "(DB_CONN_MAX_AGE 60 unless set); with 0, every request that touches the database "
+            "opens a new PostgreSQL connection (bench/results/http-conn-max-age-2026-12-03.md).",
         ]
     return "\n".join(lines)
 
@@ -433,7 +433,7 @@ def run(args) -> dict:
         "skipped": skipped,
         "server_log_errors": errors_log,
         "postgresql": data["postgresql"],
-        "conn_max_age": env.get("DB_CONN_MAX_AGE", "0 (default)"),
+        "conn_max_age": env.get("DB_CONN_MAX_AGE", "60 (the production default)"),
     }
     return {"name": "http", "figures": figures, "markdown": section(figures)}
 

@@ -47,3 +47,10 @@ REST_FRAMEWORK = {
 }
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+
+# Database connections are kept between requests (60 s unless DB_CONN_MAX_AGE says otherwise)
+# and checked before reuse, so a restarted database costs one failed check, not an error.
+# Measured (bench/results/http-conn-max-age-2026-12-03.md): a new PostgreSQL connection per
+# request halved or worse the throughput of every page and API list.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -52,3 +52,18 @@ def test_production_settings_refuse_a_missing_secret_key():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_keeps_database_connections_and_checks_them():
+    code = (
+        "from commissioning.settings import production as s;"
+        "db = s.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "example.nhs.uk",
+           "DATABASE_URL": "postgres://u@db.example:5432/plans"}  # fmt: skip
+    run = lambda extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**env, **extra},
+        check=True,
+    ).stdout.split()  # fmt: skip
+    assert run({}) == ["60", "True"]
+    assert run({"DB_CONN_MAX_AGE": "0"}) == ["0", "True"]
