@@ -7,7 +7,7 @@ from fractions import Fraction
 from . import rules
 from .icons import assurance_icon, variation_icon
 from .inputs import check_baseline, check_direction, exact, parse_points, rebase_positions
-from .limits import Lines, segment_lines
+from .limits import Lines, integer_values, segment_lines
 from .model import (
     COMMON_CAUSE,
     CONCERN,
@@ -51,6 +51,7 @@ def calculate(
     exact_target = None if target is None else exact(target, "The target", "target")
     baseline_points = check_baseline(baseline_points)
     periods, values = parse_points(points)
+    integers, denominator = integer_values(values)
     starts = [0, *rebase_positions(periods, rebase_at)] if values else []
     ends = [*starts[1:], len(values)] if values else []
 
@@ -58,12 +59,11 @@ def calculate(
     segments: list[Segment] = []
     lines = None
     for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        chunk = values[start:end]
-        lines = segment_lines(chunk, baseline_points, settings.screen_moving_ranges)
+        chunk = integers[start:end]
+        lines = segment_lines(chunk, baseline_points, settings.screen_moving_ranges, denominator)
         segments.append(_segment(number, start, end - 1, lines, settings))
-        point_results.extend(
-            _points(number, start, periods[start:end], chunk, lines, direction, settings)
-        )
+        span = periods[start:end], chunk
+        point_results.extend(_points(number, start, *span, lines, direction, settings))
 
     return SpcResult(
         points=tuple(point_results),
@@ -98,11 +98,15 @@ def _segment(number: int, start: int, end: int, lines: Lines, settings: SpcSetti
     )
 
 
-def _points(number, start, periods, values, lines: Lines, direction, settings):
-    outside = rules.outside_limits(values, lines)
-    run = rules.run(values, lines, settings.run_length)
-    trend = rules.trend(values, settings.trend_length)
-    two_of_three = rules.two_of_three(values, lines)
+def _points(number, start, periods, integers, lines: Lines, direction, settings):
+    """The segment's points. The rules run on whole numbers (`Lines.scaled`). A point's
+    float is its integer ÷ the denominator: int division rounds correctly, as float(Fraction)."""
+    scaled = lines.scaled()
+    whole = [x * scaled.factor for x in integers]
+    outside = rules.outside_limits(whole, scaled)
+    run = rules.run(whole, scaled, settings.run_length)
+    trend = rules.trend(whole, settings.trend_length)
+    two_of_three = rules.two_of_three(whole, scaled)
     shared = {
         "segment": number,
         "mean": float(lines.mean),
@@ -111,20 +115,23 @@ def _points(number, start, periods, values, lines: Lines, direction, settings):
         "upper_near": _float(lines.upper_near),
         "lower_near": _float(lines.lower_near),
     }
-    for i, (period, value) in enumerate(zip(periods, values, strict=True)):
+    denominator = lines.denominator
+    for i, (period, value) in enumerate(zip(periods, integers, strict=True)):
         side = _side(outside[i] or run[i] or two_of_three[i], trend[i])
-        yield PointResult(
-            index=start + i,
-            period=period,
-            value=float(value),
-            **shared,
-            outside_limits=bool(outside[i]),
-            run=bool(run[i]),
-            trend=bool(trend[i]),
-            two_of_three=bool(two_of_three[i]),
-            trend_direction={1: RISING, -1: FALLING}.get(trend[i]),
-            special_cause=_classify(side, direction),
-            side=side,
+        yield PointResult.of(
+            {
+                "index": start + i,
+                "period": period,
+                "value": value / denominator,
+                **shared,
+                "outside_limits": bool(outside[i]),
+                "run": bool(run[i]),
+                "trend": bool(trend[i]),
+                "two_of_three": bool(two_of_three[i]),
+                "trend_direction": {1: RISING, -1: FALLING}.get(trend[i]),
+                "special_cause": _classify(side, direction),
+                "side": side,
+            }
         )
 
 

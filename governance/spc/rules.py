@@ -2,20 +2,24 @@
 
 Each rule returns, for every point, +1 (the point is part of a high pattern), -1 (low) or 0.
 Rules never reach across a rebase: every segment is tested on its own, as NHS-R does.
+They take values and lines of one exact kind: the engine passes whole numbers (values and
+`ScaledLines` multiplied by one factor); Fractions with `Lines` give the same answers.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .limits import Lines
+from .limits import Lines, ScaledLines
+
+Number = int | Fraction
 
 
-def _sign(number: Fraction) -> int:
+def _sign(number: Number) -> int:
     return (number > 0) - (number < 0)
 
 
-def outside_limits(values: list[Fraction], lines: Lines) -> list[int]:
+def outside_limits(values: list[Number], lines: Lines | ScaledLines) -> list[int]:
     """Strictly above the upper or below the lower process limit (a point on a limit is in)."""
     if not lines.has_limits:
         return [0] * len(values)
@@ -39,7 +43,7 @@ def _mark_streaks(signs: list[int], length: int, offset: int) -> list[int]:
     return marks
 
 
-def run(values: list[Fraction], lines: Lines, length: int) -> list[int]:
+def run(values: list[Number], lines: Lines | ScaledLines, length: int) -> list[int]:
     """`length` or more consecutive points on the same side of the mean.
 
     A point exactly on the mean is on neither side and breaks the run.
@@ -47,7 +51,7 @@ def run(values: list[Fraction], lines: Lines, length: int) -> list[int]:
     return _mark_streaks([_sign(v - lines.mean) for v in values], length, 0)
 
 
-def trend(values: list[Fraction], length: int) -> list[int]:
+def trend(values: list[Number], length: int) -> list[int]:
     """`length` or more consecutive points each strictly above (or below) the one before.
 
     The count includes the point the trend starts from: 7 points make 6 rises. Two equal
@@ -59,7 +63,7 @@ def trend(values: list[Fraction], length: int) -> list[int]:
     return _mark_streaks(steps, length - 1, 1)
 
 
-def two_of_three(values: list[Fraction], lines: Lines) -> list[int]:
+def two_of_three(values: list[Number], lines: Lines | ScaledLines) -> list[int]:
     """Two of three consecutive points beyond the same 2-sigma ("near") line.
 
     A point beyond a process limit is also beyond the near line on that side and counts
