@@ -3,8 +3,9 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/http_load.py [--rounds 3] [--duration 10]
 
 Makes a scratch PostgreSQL database (bench_http_<random>, dropped at the end; DATABASE_URL only
-names the server), migrates it, runs `generate_synthetic` at a moderate scale (--ccgs,
---practices, --months) and `load_demo` (its CCGs, e.g. 03L, have real plans, QIPP schemes
+names the server), migrates it, runs `generate_synthetic` at England scale (--ccgs 200,
+--practices 7,000, --months 72: over a million measurements, and plans, priorities, QIPP
+schemes and risks for every CCG) and `load_demo` (its CCGs, e.g. 03L, have real plans, QIPP schemes
 and dashboards), and adds a planning manager of every demo CCG with an API token. It starts
 gunicorn with the production settings on a free loopback port (--workers, default 2) with
 BENCH_FLOOR_VIEW=1, which routes /bench/floor/: a tiny view through the same middleware
@@ -17,6 +18,11 @@ target, with the same headers (`wrk -t2 -c16 -d10s`; a Lua `done` hook prints p5
 so every ratio compares two measurements taken seconds apart. Req/s and p50/p95/p99 latency
 per target, and each as a ratio to its floor (req/s: target ÷ floor, below 1; latency: target
 ÷ floor, above 1). wrk must be installed (`apt-get install wrk`).
+
+With `--baseline-tree <checkout of an earlier commit>` (bench/run_all.py --baseline makes one),
+a second gunicorn serves that checkout's code on the same database (its own static files), and
+every target is measured on it too in each round, next to the current code (after it in even
+rounds, before it in odd ones): before, after and after ÷ before per target.
 """
 
 from __future__ import annotations
@@ -60,7 +66,15 @@ def parse_args(argv=None):
     add_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="1 round of 2 s per target")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--baseline-tree", type=Path, help=BASELINE_HELP)
     return parser.parse_args(argv)
+
+
+BASELINE_HELP = (
+    "a checkout of an earlier commit (bench/run_all.py --baseline makes one): a second "
+    "gunicorn runs its code on the same database, and every target is measured on it too, "
+    "right after the current code, for before-and-after figures"
+)
 
 
 def add_arguments(parser) -> None:
@@ -75,9 +89,9 @@ def add_arguments(parser) -> None:
         help="DB_CONN_MAX_AGE for gunicorn (default: production's 60; 0: a new database "
         "connection per request)",
     )
-    parser.add_argument("--ccgs", type=int, default=None, help="synthetic CCGs (60; quick 5)")
-    parser.add_argument("--practices", type=int, default=None, help="(2,000; quick 100)")
-    parser.add_argument("--months", type=int, default=None, help="(48; quick 12)")
+    parser.add_argument("--ccgs", type=int, default=None, help="synthetic CCGs (200; quick 5)")
+    parser.add_argument("--practices", type=int, default=None, help="(7,000; quick 100)")
+    parser.add_argument("--months", type=int, default=None, help="(72; quick 12)")
 
 
 def make_data(scale: dict) -> dict:
@@ -149,6 +163,24 @@ def make_data(scale: dict) -> dict:
         "seconds": seconds,
         "postgresql": postgresql,
     }
+
+
+def baseline_label(args, tree: Path | None) -> str | None:
+    """What the "before" figures ran: run_all's --baseline (a commit), else the tree."""
+    if tree is None:
+        return None
+    return getattr(args, "baseline", None) or str(tree)
+
+
+def serve(tree: Path, env: dict, args, log: Path):
+    """gunicorn running the code of `tree` on a free loopback port: (process, base URL)."""
+    from bench.soak import start, wait_for_line
+
+    command = [str(BIN / "gunicorn"), "commissioning.wsgi", "--chdir", str(tree), "--bind",
+               "127.0.0.1:0", "--workers", str(args.workers), "--timeout", "120"]  # fmt: skip
+    process = start(command, env, log, cwd=tree)
+    port = wait_for_line(log, r"Listening at: http://127\.0\.0\.1:(\d+)", process, 60)
+    return process, f"http://127.0.0.1:{port}"
 
 
 def sign_in(base: str) -> str:
@@ -248,6 +280,29 @@ def section(figures: dict) -> str:
             "Not measured (probe did not answer 200): "
             + ", ".join(f"{s['name']} ({s['status']})" for s in figures["skipped"]),
         ]
+    compared = [row for row in figures["targets"] if row.get("before")]
+    if compared:
+        lines += [
+            "",
+            f"### Before and after: the same targets on `{figures['baseline']}`",
+            "",
+            "In every round each target was also measured on a second gunicorn running the "
+            "earlier code on the same database, with the same headers, next to the current code "
+            "(after it in even rounds, before it in odd ones; both warmed up first): *after ÷ "
+            "before* is worked out per round.",
+            "",
+            "| target | before req/s | after req/s | after ÷ before | before p99 ms | "
+            "after p99 ms | before errors |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in compared:
+            before = row["before"]
+            lines.append(
+                f"| {row['name']} | {fmt(before['rps'], digits=digits)} | "
+                f"{fmt(row['rps'], digits=digits)} | "
+                f"{fmt(before['rps_after_over_before'], digits=2)} | "
+                f"{fmt(before['p99_ms'])} | {fmt(row['p99_ms'])} | {before['errors']} |"
+            )
     slowest = min(figures["targets"], key=lambda r: r["rps"]["median"], default=None)
     fastest = max(figures["targets"], key=lambda r: r["rps"]["median"], default=None)
     if slowest:
@@ -278,15 +333,17 @@ def run(args) -> dict:
     args.rounds = args.rounds or (1 if quick else 3)
     args.duration = args.duration or (2 if quick else 10)
     scale = {
-        "ccgs": args.ccgs or (5 if quick else 60),
-        "practices": args.practices or (100 if quick else 2000),
-        "months": args.months or (12 if quick else 48),
+        "ccgs": args.ccgs or (5 if quick else 200),
+        "practices": args.practices or (100 if quick else 7000),
+        "months": args.months or (12 if quick else 72),
     }
     name = f"bench_http_{secrets.token_hex(4)}"
     admin = connect(server)
-    gunicorn = None
+    gunicorn = baseline_server = None
+    baseline_tree = getattr(args, "baseline_tree", None)
+    baseline_tree = Path(baseline_tree).resolve() if baseline_tree else None
     saved_env = dict(os.environ)
-    from bench.soak import start, stop, wait_for_line
+    from bench.soak import stop
 
     with tempfile.TemporaryDirectory(prefix="bench-http-") as temp:
         temp = Path(temp)
@@ -329,22 +386,19 @@ def run(args) -> dict:
                 check=True,
             )
             log = temp / "gunicorn.log"
-            gunicorn = start(
-                [
-                    str(BIN / "gunicorn"),
-                    "commissioning.wsgi",
-                    "--bind",
-                    "127.0.0.1:0",
-                    "--workers",
-                    str(args.workers),
-                    "--timeout",
-                    "120",
-                ],
-                env,
-                log,
-            )
-            port = wait_for_line(log, r"Listening at: http://127\.0\.0\.1:(\d+)", gunicorn, 60)
-            base = f"http://127.0.0.1:{port}"
+            gunicorn, base = serve(ROOT, env, args, log)
+            if baseline_tree:  # its own VAR_DIR: its own collected static files
+                baseline_env = {**env, "VAR_DIR": str(temp / "var-baseline")}
+                subprocess.run(
+                    [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],  # noqa: S603
+                    env=baseline_env,
+                    cwd=baseline_tree,
+                    check=True,
+                )
+                baseline_log = temp / "gunicorn-baseline.log"
+                baseline_server, baseline_base = serve(
+                    baseline_tree, baseline_env, args, baseline_log
+                )
             proto = {"X-Forwarded-Proto": "https"}
             session = {**proto, "Cookie": sign_in(base)}
             token = {**proto, "Authorization": f"Token {data['token']}"}
@@ -358,6 +412,15 @@ def run(args) -> dict:
                     targets.append({"name": label, "path": path, "headers": headers, "bytes": size})
                 else:
                     skipped.append({"name": label, "path": path, "status": status})
+            if baseline_tree:  # warm the earlier code's workers up too, and check it answers
+                for t in targets:
+                    for _ in range(args.workers * 2):
+                        status, _ = probe(baseline_base, t["path"], t["headers"])
+                    if status != 200:
+                        raise RuntimeError(f"the earlier code answered {t['path']} with {status}")
+                for t in targets:
+                    for _ in range(args.workers * 2 - 1):
+                        probe(base, t["path"], t["headers"])
             status, _ = probe(base, "/bench/floor/", session)
             if status != 200:
                 raise RuntimeError(f"the floor view answered {status}")
@@ -368,16 +431,27 @@ def run(args) -> dict:
                 f"{args.duration:g} s on {base} ...",
                 flush=True,
             )
-            measured = {t["path"]: {"target": [], "floor": []} for t in targets}
+            measured = {t["path"]: {"target": [], "floor": [], "baseline": []} for t in targets}
             for number in range(args.rounds):
                 for t in targets:
                     floor = wrk(base, "/bench/floor/", t["headers"], args, script)
+                    # The earlier code goes first in odd rounds: neither side always runs
+                    # right after the floor.
+                    old = None
+                    if baseline_tree and number % 2:
+                        old = wrk(baseline_base, t["path"], t["headers"], args, script)
                     result = wrk(base, t["path"], t["headers"], args, script)
+                    if baseline_tree and not number % 2:
+                        old = wrk(baseline_base, t["path"], t["headers"], args, script)
                     measured[t["path"]]["floor"].append(floor)
                     measured[t["path"]]["target"].append(result)
+                    before = ""
+                    if old is not None:
+                        measured[t["path"]]["baseline"].append(old)
+                        before = f", before {old['rps']:.1f} req/s"
                     print(
                         f"  round {number + 1} {t['name']}: {result['rps']:.1f} req/s "
-                        f"(floor {floor['rps']:.0f}), p99 {result['p99_ms']:.0f} ms",
+                        f"(floor {floor['rps']:.0f}{before}), p99 {result['p99_ms']:.0f} ms",
                         flush=True,
                     )
             errors_log = [
@@ -387,6 +461,7 @@ def run(args) -> dict:
             ][:20]
         finally:
             stop(gunicorn)
+            stop(baseline_server)
             os.environ.clear()
             os.environ.update(saved_env)
             from django.db import connections
@@ -413,6 +488,16 @@ def run(args) -> dict:
             row[f"{key}_ratio"] = summary(
                 ratios([r[f"{key}_ms"] for r in runs], [f[f"{key}_ms"] for f in floors])
             )
+        before = measured[t["path"]]["baseline"]
+        if before:
+            row["before"] = {
+                "rps": summary([r["rps"] for r in before]),
+                "p99_ms": summary([r["p99_ms"] for r in before]),
+                "rps_after_over_before": summary(
+                    ratios([r["rps"] for r in runs], [b["rps"] for b in before])
+                ),
+                "errors": sum(b.get("errors", 0) for b in before),
+            }
         rows.append(row)
     floor = {
         key: summary([f[key] for f in all_floors]) for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
@@ -434,6 +519,7 @@ def run(args) -> dict:
         "server_log_errors": errors_log,
         "postgresql": data["postgresql"],
         "conn_max_age": env.get("DB_CONN_MAX_AGE", "60 (the production default)"),
+        "baseline": baseline_label(args, baseline_tree),
     }
     return {"name": "http", "figures": figures, "markdown": section(figures)}
 

@@ -15,7 +15,10 @@ the importer reads. Each run, side by side:
 - the floor: PostgreSQL `COPY ... FROM STDIN (FORMAT csv)` of the same file (psycopg2
   `copy_expert`) into a bare UNLOGGED table with the same columns and no constraints.
 
-Rows per second of each and their ratio (import time ÷ COPY time).
+Rows per second of each and their ratio (import time ÷ COPY time). With `--baseline-tree
+<checkout of an earlier commit>`, the first BASELINE_RUNS runs also import the same file into
+the same emptied table with that checkout's `import_measurements`, in a child interpreter:
+before, after and after ÷ before.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import json
 import math
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +50,8 @@ def parse_args(argv=None):
     add_arguments(parser)
     parser.add_argument("--runs", type=int, default=3, help="runs (3)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    parser.add_argument("--baseline-tree", type=Path, help="a checkout of an earlier commit: "
+                        "its import path is timed on the same file in the same runs")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -128,6 +134,50 @@ def real_import(path: Path) -> tuple[float, object]:
     return seconds, record
 
 
+# Run in a child interpreter by `baseline_import`: the import path of an earlier checkout
+# (argv[1]) on the same file (argv[2]) into the same database (the environment's DATABASE_URL).
+BASELINE_CHILD = """
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+import django
+django.setup()
+from django.db import connection
+from governance.measurement_import import import_measurements
+from governance.models import Measurement
+with connection.cursor() as cursor:
+    cursor.execute(f'TRUNCATE "{Measurement._meta.db_table}"')
+started = time.perf_counter()
+record = import_measurements(sys.argv[2], source_name=os.path.basename(sys.argv[2]))
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "status": record.status, "created": record.created}))
+"""
+
+
+def baseline_import(tree: Path, path: Path) -> float:
+    """Seconds the earlier checkout's `import_measurements` takes on the file, in a child
+    interpreter on the same (test) database; it must create every row too."""
+    from django.db import connection
+
+    from bench.common import database_url
+
+    scratch = database_url(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
+    env = {**os.environ, "DATABASE_URL": scratch}
+    connection.close()  # the child truncates the table
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", BASELINE_CHILD, str(tree), str(path)],
+        capture_output=True,
+        cwd=tree,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the baseline import failed: {done.stderr.decode()[-2000:]}")
+    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    if result["status"] != "succeeded":
+        raise RuntimeError(f"the baseline import did not succeed: {result}")
+    return result["seconds"]
+
+
 def run(args) -> dict:
     """Needs DATABASE_URL (PostgreSQL); Django set up by the caller or here."""
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -164,7 +214,8 @@ def run(args) -> dict:
                 f"{runs} run(s) ...",
                 flush=True,
             )
-            imports, copies = [], []
+            imports, copies, before = [], [], []
+            tree = getattr(args, "baseline_tree", None)
             for number in range(runs):
                 seconds, record = real_import(path)
                 if record.status != "succeeded" or record.created != data["rows"]:
@@ -177,8 +228,13 @@ def run(args) -> dict:
                     raise RuntimeError(f"COPY loaded {copied} rows, not {data['rows']}")
                 imports.append(seconds)
                 copies.append(copy_seconds)
+                earlier = ""
+                if tree and number < BASELINE_RUNS:
+                    before.append(baseline_import(Path(tree), path))
+                    earlier = f", before {before[-1]:.1f} s"
                 print(
-                    f"  run {number + 1}: import {seconds:.1f} s, COPY {copy_seconds:.2f} s",
+                    f"  run {number + 1}: import {seconds:.1f} s, COPY {copy_seconds:.2f} s"
+                    + earlier,
                     flush=True,
                 )
             message = record.message
@@ -196,6 +252,11 @@ def run(args) -> dict:
         "copy_seconds": summary(copies),
         "ratio_import_time_to_copy": summary(ratios(imports, copies)),
     }
+    if before:
+        figures["baseline"] = getattr(args, "baseline", None) or str(tree)
+        figures["baseline_rows_per_second"] = summary([n / s for s in before])
+        figures["ratio_baseline_time_to_copy"] = summary(ratios(before, copies[: len(before)]))
+        figures["speed_after_over_before"] = summary(ratios(before, imports[: len(before)]))
     i, c = figures["import_rows_per_second"], figures["copy_rows_per_second"]
     ratio = figures["ratio_import_time_to_copy"]
     markdown = "\n".join(
@@ -214,6 +275,7 @@ def run(args) -> dict:
             f"| import_measurements | {fmt(i, digits=0)} | {fmt(figures['import_seconds'])} | "
             f"{fmt(ratio, '×')} |",
             f"| COPY (floor) | {fmt(c, digits=0)} | {fmt(figures['copy_seconds'], digits=2)} | 1 |",
+            *before_rows(figures),
             "",
             f"**Reading.** The real path imports about {i['median']:,.0f} rows a second, "
             f"{ratio['median']:.0f}× the time of a bare COPY. The gap is the work COPY does not "
@@ -226,6 +288,24 @@ def run(args) -> dict:
         ]
     )
     return {"name": "imports", "figures": figures, "markdown": markdown}
+
+
+BASELINE_RUNS = 2  # the earlier import path is slow: timed in the first runs only
+
+
+def before_rows(figures: dict) -> list[str]:
+    if "baseline" not in figures:
+        return []
+    rate, ratio = figures["baseline_rows_per_second"], figures["ratio_baseline_time_to_copy"]
+    speed = figures["speed_after_over_before"]
+    return [
+        f"| before: `import_measurements` of `{figures['baseline']}` | {fmt(rate, digits=0)} "
+        f"| | {fmt(ratio, '×')} |",
+        "",
+        f"Before and after: in the same runs (the first {len(rate['runs'])}), the import path "
+        f"of `{figures['baseline']}` imported the same file into the same emptied table in a "
+        f"child interpreter; the current path is {fmt(speed, '×', 2)} as fast.",
+    ]
 
 
 def main(argv=None) -> int:

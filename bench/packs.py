@@ -1,10 +1,10 @@
-"""Benchmark: building large PDF packs (issue 8).
+"""Benchmark: building large PDF packs in a real Celery worker (issue 8, issue 10).
 
-    DATABASE_URL=postgres://... .venv/bin/python bench/packs.py [--runs 5] [--memory-runs 3]
+    DATABASE_URL=postgres://... REDIS_URL=redis://... .venv/bin/python bench/packs.py [--runs 3]
 
 Makes a throwaway database (Django's test-database machinery, named bench_packs_<pid>, dropped
 at the end: the database DATABASE_URL names is only used to connect), fills one CCG with full
-data, and builds two packs of it in this process, the way a worker does (`run_build`):
+data, and builds two packs of it:
 
 - a plan document of a published 2015-19 strategic plan: many sections of Markdown, statements,
   priorities with their commitments and actions (with progress updates), programmes;
@@ -13,19 +13,29 @@ data, and builds two packs of it in this process, the way a worker does (`run_bu
 - the CCG has every national standard with 72 months of measurements (generate_synthetic), for
   the sections that show standards once an app registers them.
 
-For each pack: a warm-up build (not counted), then `--runs` forced builds timed with
-`run_build` (total, and the record's HTML and PDF times), each followed by WeasyPrint alone on
-the same final HTML (`render_pdf(document_html(...))`, checked to hash to the build's input
-hash); their ratio; the page count; then `--memory-runs` builds under tracemalloc for the peak
-of Python allocations, and the process's peak RSS (getrusage: a high-water mark, so read as the
-most the process needed up to that point). Medians with min, max and spread (max - min).
-Results go to bench/results/packs-<date>.json and .md. Nothing here asserts a time.
+For each pack a fresh `celery -A commissioning worker --pool solo` process is started on Redis
+(REDIS_URL, required) and the throwaway database, with a queue of its own, the way
+tests/conftest.py's `celery_worker_process` starts one. Builds are asked for the way the
+application asks: `request_build(..., force=True)` makes the PackBuild row and, on commit
+(at once: the benchmark runs in autocommit), sends `build_pack.delay`; the row is polled every
+20 ms until it is done. One warm-up build (not counted), then `--runs` timed builds: end to
+end (sending to seeing it done), the worker's own build time (the row's finished_at -
+started_at) and the row's HTML and PDF times. After each, WeasyPrint alone renders the same
+final HTML (`render_pdf(document_html(...))`, checked to hash to the build's input hash and to
+give its page count) in a process forked from the warm benchmark process; the ratio of the
+worker's build time (and of end to end) to it, run by run. With the solo pool the worker's
+main process does the builds: its VmRSS once it answers ping (idle) and its VmHWM (peak RSS)
+after the warm-up and after every build, from /proc/<pid>/status. `--tracemalloc-runs` adds
+in-process builds (`run_build` in a forked child, no worker) under tracemalloc for the peak of
+Python allocations. Medians with min, max and spread (max - min). Results go to
+bench/results/packs-<date>.json and .md (`--out` elsewhere). Nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -35,10 +45,12 @@ import logging
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,8 +90,11 @@ def setup_django(media_root: str) -> None:
     django.setup()
     from django.conf import settings
 
-    # Builds run in this process; nothing is sent to a broker.
+    from commissioning.celery import app
+
+    # Eager while the data is made; each pack's worker (celery_worker) turns it off.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"bench_packs_{os.getpid()}"
 
 
@@ -276,7 +291,7 @@ def rss_mb() -> float:
 
 
 def build_once(kind: str, plan_id: int, user_id: int) -> dict:
-    """A forced build of `kind`, as a worker runs it."""
+    """A forced build of `kind` in this process, as a worker runs it (tracemalloc runs)."""
     from plans.models import PackBuild, PackStatus, Plan
     from plans.packs.builder import run_build
     from plans.packs.document import document_title
@@ -305,7 +320,7 @@ def weasyprint_once(build_id: int) -> dict:
     from plans.packs.document import document_html
 
     build = PackBuild.objects.select_related("ccg", "plan", "requested_by").get(pk=build_id)
-    WarningCounter.install()
+    counter = WarningCounter.install()
     html = document_html(context_for(build), title=build.title)
     if hashlib.sha256(f"{build.kind}\n{html}".encode()).hexdigest() != build.input_hash:
         raise RuntimeError(f"{build.kind}: document_html gave other HTML than the build used")
@@ -319,7 +334,8 @@ def weasyprint_once(build_id: int) -> dict:
     from plans.packs.registry import sections_for
 
     shown = [s.code for s in sections_for(build.kind) if f'id="section-{s.code}"' in html]
-    return {"weasyprint": seconds, "html_chars": len(html), "sections": shown}
+    return {"weasyprint": seconds, "html_chars": len(html), "sections": shown,
+            "warnings": dict(counter.messages)}  # fmt: skip
 
 
 def traced_build(kind: str, plan_id: int, user_id: int) -> dict:
@@ -339,44 +355,214 @@ def summary(values: list[float]) -> dict:
             "runs": values}  # fmt: skip
 
 
-def bench_kind(kind: str, plan, user, runs: int, traced_runs: int) -> dict:
+# --- The worker ------------------------------------------------------------------------------
+
+POLL_SECONDS = 0.02
+BUILD_TIMEOUT_SECONDS = 600
+WORKER_START_SECONDS = 60
+
+
+class Worker:
+    """A running `celery worker` process (see celery_worker)."""
+
+    def __init__(self, process: subprocess.Popen, queue: str, log_path: Path):
+        self.process, self.queue, self.log_path = process, queue, log_path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError as error:
+            return f"(no log: {error})"
+
+    def memory(self) -> dict:
+        """The worker's VmRSS (now) and VmHWM (its peak RSS so far), in MB."""
+        values = {}
+        with open(f"/proc/{self.process.pid}/status") as handle:
+            for line in handle:
+                name, _, rest = line.partition(":")
+                if name in ("VmRSS", "VmHWM"):
+                    values[name] = int(rest.split()[0]) / 1024  # kB
+        return {"rss_mb": values["VmRSS"], "hwm_mb": values["VmHWM"]}
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the celery worker exited (status {self.process.returncode}):"
+                               f"\n{self.log_tail()}")  # fmt: skip
+
+
+def worker_database_url(test_db_name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{test_db_name}"))
+
+
+@contextlib.contextmanager
+def celery_worker(media_root: str):
+    """A fresh `celery -A commissioning worker` on Redis and the throwaway database, started as
+    tests/conftest.py's `celery_worker_process` starts one (solo pool, a queue of its own, no
+    gossip or mingle); this process sends to its queue, not eagerly, until it is stopped."""
+    from django.db import connection
+
+    from commissioning.celery import app
+
+    queue = f"bench-packs-{uuid.uuid4().hex[:10]}"
+    with tempfile.TemporaryDirectory(prefix="bench-packs-worker-") as logs:
+        log_path = Path(logs) / "worker.log"
+        env = {
+            **os.environ,
+            "MEDIA_ROOT": media_root,
+            "DATABASE_URL": worker_database_url(connection.settings_dict["NAME"]),
+            "CELERY_QUEUE": queue,
+            "DJANGO_SETTINGS_MODULE": "commissioning.settings.base",
+        }
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [sys.executable, "-m", "celery", "-A", "commissioning", "worker",
+                 "--queues", queue, "--pool", "solo", "--hostname", f"{queue}@%h",
+                 "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        worker = Worker(process, queue, log_path)
+        saved = app.conf.task_default_queue, app.conf.task_always_eager
+        app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+        try:
+            deadline = time.monotonic() + WORKER_START_SECONDS
+            while True:
+                worker.check_alive()
+                replies = app.control.ping(timeout=1.0)
+                if any(queue in name for reply in replies for name in reply):
+                    break
+                if time.monotonic() > deadline:
+                    tail = worker.log_tail()
+                    raise RuntimeError(f"the celery worker did not answer in "
+                                       f"{WORKER_START_SECONDS} s:\n{tail}")  # fmt: skip
+            yield worker
+        finally:
+            app.conf.task_default_queue, app.conf.task_always_eager = saved
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            remove_queue(app, queue)
+
+
+def remove_queue(app, name: str) -> None:
+    """Remove the worker's queue from the broker: its binding, and any message a failed run
+    left. Declared first: the channel deletes only the bindings it knows of."""
+    from kombu import Exchange, Queue
+
+    with contextlib.suppress(Exception), app.connection_for_write() as conn:
+        queue = Queue(name, Exchange(name, "direct"), routing_key=name)(conn.default_channel)
+        queue.declare()
+        queue.delete()
+
+
+def send_build(worker: Worker, kind: str, plan, user) -> dict:
+    """Ask for a forced build of `kind` as the application does and wait until it is done."""
+    from django.utils import timezone
+
+    from plans.models import PackBuild, PackStatus
+    from plans.services.packs import request_build
+    from plans.tasks import queue_was_unavailable
+
+    sent_at = timezone.now()
+    started = time.perf_counter()
+    build = request_build(user, kind=kind, plan=plan, force=True)  # sends on commit: now
+    rows = PackBuild.objects.filter(pk=build.pk)
+    if not rows.values_list("task_id", flat=True).get():
+        raise RuntimeError(f"{kind} build {build.pk} was not sent (on_commit did not run)")
+    if queue_was_unavailable(build):
+        raise RuntimeError(f"{kind} build {build.pk}: the broker could not be reached")
+    while True:
+        row = rows.values("status", "error", "step").get()
+        if row["status"] == PackStatus.DONE:
+            end_to_end = time.perf_counter() - started
+            break
+        if row["status"] == PackStatus.FAILED or row["error"]:  # failed, or retrying
+            raise RuntimeError(f"{kind} build {build.pk} failed ({row['step']}): "
+                               f"{row['error']}\n{worker.log_tail()}")  # fmt: skip
+        if time.perf_counter() - started > BUILD_TIMEOUT_SECONDS:
+            raise RuntimeError(f"{kind} build {build.pk} not done in {BUILD_TIMEOUT_SECONDS} s "
+                               f"({row['status']}, {row['step']}):\n"
+                               f"{worker.log_tail()}")  # fmt: skip
+        worker.check_alive()
+        time.sleep(POLL_SECONDS)
+    build.refresh_from_db()
+    return {"build": build.pk, "end_to_end": end_to_end,
+            "worker_build": (build.finished_at - build.started_at).total_seconds(),
+            "pickup": (build.started_at - sent_at).total_seconds(),
+            "html": build.html_seconds, "pdf_in_build": build.pdf_seconds,
+            "pages": build.page_count, "bytes": build.size, "input_hash": build.input_hash,
+            "attempts": build.attempts}  # fmt: skip
+
+
+def bench_kind(kind: str, plan, user, runs: int, traced_runs: int, media_root: str) -> dict:
     began = time.perf_counter()
     builds, alone = [], []
-    for _ in range(runs):
-        builds.append(in_child(lambda: build_once(kind, plan.pk, user.pk)))
-        alone.append(in_child(lambda: weasyprint_once(builds[-1]["build"])))  # noqa: B023
+    with celery_worker(media_root) as worker:
+        idle = worker.memory()
+        warm = send_build(worker, kind, plan, user)
+        after_warm_up = worker.memory()
+        for _ in range(runs):
+            builds.append(send_build(worker, kind, plan, user))
+            builds[-1]["memory"] = worker.memory()
+            alone.append(in_child(lambda: weasyprint_once(builds[-1]["build"])))  # noqa: B023
+        end = worker.memory()
     traced = [in_child(lambda: traced_build(kind, plan.pk, user.pk)) for _ in range(traced_runs)]
     warnings = collections.Counter()
-    for run in builds:
+    for run in alone:
         warnings.update(run["warnings"])
+    hashes = {b["input_hash"] for b in [warm, *builds]}
     result = {
         "kind": kind,
         "plan": plan.title,
         "pages": sorted({b["pages"] for b in builds}),
         "pdf_bytes": builds[-1]["bytes"],
         "html_chars": alone[-1]["html_chars"],
-        "same_input_hash": len({b["input_hash"] for b in builds}) == 1,
+        "same_input_hash": len(hashes) == 1,
         "registered_sections_shown": alone[-1]["sections"],
         "weasyprint_warnings_per_build": {k: v // runs for k, v in warnings.items()},
-        "total_seconds": summary([b["total"] for b in builds]),
+        "worker_build_seconds": summary([b["worker_build"] for b in builds]),
+        "end_to_end_seconds": summary([b["end_to_end"] for b in builds]),
+        "pickup_seconds": summary([b["pickup"] for b in builds]),
         "html_seconds": summary([b["html"] for b in builds]),
         "pdf_in_build_seconds": summary([b["pdf_in_build"] for b in builds]),
         "weasyprint_seconds": summary([a["weasyprint"] for a in alone]),
-        "ratio_total_to_weasyprint": summary([b["total"] / a["weasyprint"]
-                                              for b, a in zip(builds, alone, strict=True)]),
-        "rss_start_mb": summary([b["rss_start_mb"] for b in builds]),
-        "rss_peak_mb": summary([b["rss_peak_mb"] for b in builds]),
-        "rss_growth_mb": summary([b["rss_growth_mb"] for b in builds]),
+        "ratio_worker_build_to_weasyprint": summary([
+            b["worker_build"] / a["weasyprint"] for b, a in zip(builds, alone, strict=True)]),
+        "ratio_end_to_end_to_weasyprint": summary([
+            b["end_to_end"] / a["weasyprint"] for b, a in zip(builds, alone, strict=True)]),
+        "warm_up_build": {"worker_build_seconds": warm["worker_build"],
+                          "end_to_end_seconds": warm["end_to_end"], "pages": warm["pages"]},
+        "worker": {
+            "pool": "solo",
+            "queue": worker.queue,
+            "rss_idle_mb": idle["rss_mb"],
+            "hwm_idle_mb": idle["hwm_mb"],
+            "hwm_after_warm_up_mb": after_warm_up["hwm_mb"],
+            "rss_after_warm_up_mb": after_warm_up["rss_mb"],
+            "hwm_after_each_build_mb": [b["memory"]["hwm_mb"] for b in builds],
+            "rss_after_each_build_mb": [b["memory"]["rss_mb"] for b in builds],
+        },
+        "worker_rss_idle_mb": idle["rss_mb"],
+        "worker_rss_peak_mb": end["hwm_mb"],
+        "worker_rss_growth_mb": end["hwm_mb"] - idle["rss_mb"],
         "weasyprint_alone_rss_growth_mb": summary([a["rss_growth_mb"] for a in alone]),
         "tracemalloc_peak_mb": summary([t["tracemalloc_peak_mb"] for t in traced])
         if traced else None,
         "seconds": time.perf_counter() - began,
     }  # fmt: skip
-    print(f"  {kind}: {result['pages']} pages, build {result['total_seconds']['median']:.2f} s, "
-          f"WeasyPrint {result['weasyprint_seconds']['median']:.2f} s, ratio "
-          f"{result['ratio_total_to_weasyprint']['median']:.2f}, peak RSS "
-          f"{result['rss_peak_mb']['median']:.0f} MB (+{result['rss_growth_mb']['median']:.0f} "
-          f"MB) ({result['seconds']:.0f} s)", flush=True)  # fmt: skip
+    print(f"  {kind}: {result['pages']} pages, worker build "
+          f"{result['worker_build_seconds']['median']:.2f} s (end to end "
+          f"{result['end_to_end_seconds']['median']:.2f} s), WeasyPrint "
+          f"{result['weasyprint_seconds']['median']:.2f} s, ratio "
+          f"{result['ratio_worker_build_to_weasyprint']['median']:.2f}, worker RSS "
+          f"{result['worker_rss_idle_mb']:.0f} MB idle, peak {result['worker_rss_peak_mb']:.0f} "
+          f"MB (+{result['worker_rss_growth_mb']:.0f} MB) ({result['seconds']:.0f} s)",
+          flush=True)  # fmt: skip
     return result
 
 
@@ -411,9 +597,14 @@ def markdown(report: dict) -> str:
         f"`bench/packs.py --runs {report['runs']} --tracemalloc-runs "
         f"{report['tracemalloc_runs']}` on Python {machine['python']} ({machine['platform']}, "
         f"{machine['cpus']} CPUs, load average {machine['load_average']} at the start), "
-        f"{machine['database']}, WeasyPrint {machine['weasyprint']}. Each run is a forced "
-        "build (`run_build`, no reuse) in a process forked from a warm parent (templates "
-        "compiled, fonts loaded), then WeasyPrint alone on the same final HTML in another.",
+        f"{machine['database']}, {machine['broker']}, Celery {machine['celery']}, WeasyPrint "
+        f"{machine['weasyprint']}. The builds ran in a real Celery worker: for each pack a "
+        "fresh `celery -A commissioning worker --pool solo` process (its main process does the "
+        "builds) on its own queue, one warm-up build not counted, then the timed builds, each "
+        "asked for as the application asks (`request_build(..., force=True)`: the PackBuild "
+        "row, then `build_pack.delay` on commit, no reuse) and polled every 20 ms until done. "
+        "After each, WeasyPrint alone rendered the same final HTML in a process forked from the "
+        "warm benchmark process (templates compiled, fonts loaded).",
         "",
         f"Data (made in {report['data']['seconds']:.0f} s): {counts['sections']} plan sections, "
         f"{counts['priorities']} priorities × {counts['commitments']} commitments × "
@@ -430,20 +621,45 @@ def markdown(report: dict) -> str:
         )
         + ".",
         "",
-        "Median (min–max, spread) over the runs. *Total* is `run_build` (HTML, hashing, "
-        "layout, PDF, save); *WeasyPrint* is `render_pdf` alone on the same final HTML; "
-        "*peak RSS* is the build process's high-water mark (`wait4` ru_maxrss), *growth* that "
-        "minus the RSS it was forked at.",
+        "Median (min–max, spread) over the runs. *Worker build* is the build as the worker "
+        "timed it (the row's finished_at − started_at: claiming, HTML, hashing, layout, PDF, "
+        "saving); *end to end* is from sending the build to seeing its row done (adds the trip "
+        "through Redis, the worker picking it up and the 20 ms polling); *HTML* is the row's "
+        "HTML time; *WeasyPrint* is `render_pdf` alone on the same final HTML; the ratios are "
+        "taken run by run.",
         "",
-        "| pack | pages | total | HTML | WeasyPrint | total ÷ WeasyPrint | peak RSS | growth |",
+        "| pack | pages | worker build | end to end | HTML | WeasyPrint | build ÷ WeasyPrint "
+        "| end to end ÷ WeasyPrint |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in report["packs"]:
         lines.append(
             f"| {row['kind']} | {', '.join(map(str, row['pages']))} | "
-            f"{fmt(row['total_seconds'])} | {fmt(row['html_seconds'])} | "
-            f"{fmt(row['weasyprint_seconds'])} | {fmt(row['ratio_total_to_weasyprint'], '×')} | "
-            f"{fmt(row['rss_peak_mb'], 'MB', 0)} | {fmt(row['rss_growth_mb'], 'MB', 0)} |"
+            f"{fmt(row['worker_build_seconds'])} | {fmt(row['end_to_end_seconds'])} | "
+            f"{fmt(row['html_seconds'])} | {fmt(row['weasyprint_seconds'])} | "
+            f"{fmt(row['ratio_worker_build_to_weasyprint'], '×')} | "
+            f"{fmt(row['ratio_end_to_end_to_weasyprint'], '×')} |"
+        )
+    lines += [
+        "",
+        "The worker's memory, one worker per pack (/proc/<pid>/status of its main process): "
+        "*idle* is its VmRSS once it answered ping; *peak* its VmHWM after all the builds (the "
+        "most it needed for them, the warm-up included); *growth* peak − idle; *after warm-up* "
+        "its VmHWM after the first build; *after the builds* its VmRSS at the end (what it "
+        "keeps). *First build* is the warm-up build's worker time.",
+        "",
+        "| pack | idle RSS | peak RSS | growth | peak after warm-up | RSS after the builds "
+        "| first build |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in report["packs"]:
+        worker = row["worker"]
+        lines.append(
+            f"| {row['kind']} | {row['worker_rss_idle_mb']:.0f} MB | "
+            f"{row['worker_rss_peak_mb']:.0f} MB | {row['worker_rss_growth_mb']:.0f} MB | "
+            f"{worker['hwm_after_warm_up_mb']:.0f} MB | "
+            f"{worker['rss_after_each_build_mb'][-1]:.0f} MB | "
+            f"{row['warm_up_build']['worker_build_seconds']:.2f} s |"
         )
     lines += ["", "| pack | PDF | HTML | WeasyPrint alone: RSS growth | tracemalloc peak "
               "| WeasyPrint warnings per build |", "|---|---|---|---|---|---|"]  # fmt: skip
@@ -455,16 +671,33 @@ def markdown(report: dict) -> str:
             f"{fmt(row['weasyprint_alone_rss_growth_mb'], 'MB', 0)} | "
             f"{fmt(row['tracemalloc_peak_mb'], 'MB', 0)} | {warned or 'none'} |"
         )
-    lines += ["", f"Whole run: {report['seconds']:.0f} s.", ""]
+    lines += [
+        "",
+        "*WeasyPrint alone: RSS growth* is the forked process's high-water mark (`wait4` "
+        "ru_maxrss) minus the RSS it was forked at; *tracemalloc peak* is the peak of Python "
+        "allocations of an in-process build (`run_build`, no worker), `--tracemalloc-runs`.",
+        "",
+        f"Whole run: {report['seconds']:.0f} s.",
+        "",
+    ]
     return "\n".join(lines)
+
+
+MISSING_SERVICES = ("Set DATABASE_URL (PostgreSQL: the benchmark makes a throwaway database "
+                    "there) and REDIS_URL (the broker of the Celery worker the packs are built "
+                    "in).")  # fmt: skip
+
+
+def missing_services() -> bool:
+    return not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL")
 
 
 def run(args) -> dict:
     """bench/run_all.py's entry: the same measurements as main(), returned as a section
     ({"name", "figures", "markdown"}) instead of written to packs-<date> files. `--quick`:
     one run per pack, no tracemalloc runs."""
-    if not os.environ.get("DATABASE_URL"):
-        raise SystemExit("Set DATABASE_URL (PostgreSQL): the benchmark makes a throwaway one.")
+    if missing_services():
+        raise SystemExit(MISSING_SERVICES)
     if getattr(args, "quick", False):
         args.runs, args.tracemalloc_runs = 1, 0
     else:
@@ -474,9 +707,14 @@ def run(args) -> dict:
     text = markdown(report).replace("# PDF packs benchmark", "## PDF packs", 1)
     reading = "**Reading.** " + " ".join(
         f"The {row['kind']} ({', '.join(map(str, row['pages']))} pages) builds in "
-        f"{row['total_seconds']['median']:.1f} s, "
-        f"{row['ratio_total_to_weasyprint']['median']:.2f}× WeasyPrint alone on the same "
-        "HTML (above 1: gathering the HTML and saving; near 1: WeasyPrint is the build)."
+        f"{row['worker_build_seconds']['median']:.1f} s in the worker "
+        f"({row['end_to_end_seconds']['median']:.1f} s from sending it to seeing it done), "
+        f"{row['ratio_worker_build_to_weasyprint']['median']:.2f}× WeasyPrint alone on the "
+        f"same HTML ({row['ratio_end_to_end_to_weasyprint']['median']:.2f}× end to end; above "
+        "1: gathering the HTML, saving and the queue; near 1: WeasyPrint is the build; below 1: "
+        "the two WeasyPrint runs differed, noise); the "
+        f"worker went from {row['worker_rss_idle_mb']:.0f} MB idle to a peak of "
+        f"{row['worker_rss_peak_mb']:.0f} MB (+{row['worker_rss_growth_mb']:.0f} MB)."
         for row in report["packs"]
     )
     return {"name": "packs", "figures": report, "markdown": text.rstrip() + "\n\n" + reading}
@@ -484,9 +722,8 @@ def run(args) -> dict:
 
 def main() -> int:
     args = parse_args()
-    if not os.environ.get("DATABASE_URL"):
-        print("Set DATABASE_URL (PostgreSQL): the benchmark makes a throwaway database there.",
-              file=sys.stderr)  # fmt: skip
+    if missing_services():
+        print(MISSING_SERVICES, file=sys.stderr)
         return 2
     report = measure(args)
     today = report["date"]
@@ -499,11 +736,12 @@ def main() -> int:
 
 
 def measure(args) -> dict:
-    """Make the data, build the packs, return the report (main's logic, nothing written)."""
+    """Make the data, build the packs in workers, return the report (nothing written)."""
     began = time.perf_counter()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="bench-packs-") as media_root:
         setup_django(media_root)
+        import celery
         import weasyprint
         from django.db import connection
         from django.test.utils import setup_databases, teardown_databases
@@ -518,9 +756,9 @@ def measure(args) -> dict:
             warm_up(data)
             packs = [
                 bench_kind("plan-document", data["plan"], data["planner"], args.runs,
-                           args.tracemalloc_runs),
+                           args.tracemalloc_runs, media_root),
                 bench_kind("annual-review", data["refresh"], data["planner"], args.runs,
-                           args.tracemalloc_runs),
+                           args.tracemalloc_runs, media_root),
             ]  # fmt: skip
             database = connection.vendor
             if database == "postgresql":
@@ -538,6 +776,9 @@ def measure(args) -> dict:
             "cpus": os.cpu_count(),
             "load_average": load,
             "database": database,
+            "broker": "Redis",
+            "celery": celery.__version__,
+            "worker_pool": "solo",
             "weasyprint": weasyprint.__version__,
         },  # fmt: skip
         "sections": sorted(_SECTIONS),

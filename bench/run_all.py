@@ -10,6 +10,12 @@ count, memory, load average, OS, Python, Django, PostgreSQL, WeasyPrint), then e
 section's figures and reading. A section that fails is reported as failed; the others still
 run. `--quick` is a smoke run (small data, one run, short wrk durations): its numbers are
 not for reading. `--only spc,imports` runs some sections.
+
+`--baseline <commit>` (e.g. the commit before a speed-up) checks that commit out in a
+temporary git worktree, and the http, imports and spc sections also measure its code in the
+same runs (a second gunicorn on the same database; the earlier import path on the same file;
+the earlier SPC engine on the same series): each of them reports before, after and after ÷
+before, all measured side by side. The report names the commit measured and the baseline.
 """
 
 from __future__ import annotations
@@ -45,6 +51,13 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     parser.add_argument("--packs-runs", type=int, default=None, help="timed builds per pack")
     parser.add_argument("--tracemalloc-runs", type=int, default=0)
+    parser.add_argument(
+        "--baseline",
+        help="an earlier commit (e.g. the one before a speed-up): checked out in a temporary "
+        "git worktree, and the http, imports and spc sections also measure its code in the "
+        "same runs, for before-and-after figures",
+    )
+    parser.add_argument("--baseline-tree", help=argparse.SUPPRESS)  # the child's checkout
     parser.add_argument("--section", help=argparse.SUPPRESS)  # the child's section
     parser.add_argument("--section-out", type=Path, help=argparse.SUPPRESS)
     for name in ("http", "imports", "spc", "queries"):
@@ -103,6 +116,14 @@ def run_section(name: str, argv: list[str], temp: Path) -> dict:
     }
 
 
+def git(*arguments: str) -> str:
+    command = ["git", *arguments]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603,S607
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(arguments)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
@@ -123,11 +144,24 @@ def main(argv=None) -> int:
         return 2
     began = time.perf_counter()
     info = machine({"postgresql": postgresql_version(server)})
+    info["commit"] = git("rev-parse", "--short", "HEAD") + (" (uncommitted changes)" if git(
+        "status", "--porcelain", "--untracked-files=no") else "")  # fmt: skip
     sections = []
     with tempfile.TemporaryDirectory(prefix="bench-all-") as temp:
-        for name in [s for s in SECTIONS if s in wanted]:
-            print(f"=== {name} ===", flush=True)
-            sections.append(run_section(name, argv, Path(temp)))
+        child_argv = list(argv)
+        if args.baseline:
+            label = git("rev-parse", "--short", args.baseline)
+            tree = Path(temp) / f"baseline-{label}"
+            git("worktree", "add", "--detach", str(tree), label)
+            info["baseline"] = label
+            child_argv += ["--baseline", label, "--baseline-tree", str(tree)]
+        try:
+            for name in [s for s in SECTIONS if s in wanted]:
+                print(f"=== {name} ===", flush=True)
+                sections.append(run_section(name, child_argv, Path(temp)))
+        finally:
+            if args.baseline:
+                git("worktree", "remove", "--force", str(tree))
     info["load_average_end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     today = dt.date.today().isoformat()
     report, md = assemble(today, info, sections, quick=args.quick)

@@ -886,14 +886,14 @@ def wait_for_line(path: Path, pattern: str, process: subprocess.Popen, seconds: 
     raise RuntimeError(f"no '{pattern}' in {path} after {seconds:g} s")
 
 
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+def start(command: list[str], env: dict, log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     with open(log, "wb") as handle:
         return subprocess.Popen(  # noqa: S603 - our own programs
             command,
             env=env,
             stdout=handle,
             stderr=subprocess.STDOUT,
-            cwd=ROOT,
+            cwd=cwd,
             start_new_session=True,
         )
 
