@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from commissioning.access import Role, ccg_scope
@@ -14,6 +14,7 @@ from commissioning.models import CCG, Provider
 
 from ..models import Frequency, Measurement, PeriodType, Standard
 from .cells import (
+    LIMIT,
     CellError,
     check_period,
     parse_number,
@@ -167,29 +168,204 @@ def check_sheet(sheet: Sheet, lookups: Lookups) -> CheckResult:
     result = CheckResult(rows_read=len(sheet.rows))
     seen: dict[tuple, int] = {}
     columns = sheet.columns
+    fast = _FastPath(columns, lookups)
     for number, cells in sheet.rows:
-        cell = {name: (cells[i] if i < len(cells) else None) for name, i in columns.items()}
+        # The usual row is taken by the fast path; any other (and every row with a problem)
+        # goes through _check_row, which finds and words every problem.
+        row = fast.row(number, cells)
+        cell = None
         errors: list[RowError] = []
-        row = _check_row(number, cell, lookups, errors)
+        if row is None:
+            cell = {name: (cells[i] if i < len(cells) else None) for name, i in columns.items()}
+            row = _check_row(number, cell, lookups, errors)
         if row is not None:
-            first = seen.get(row.key)
-            if first is not None:
+            key = row.key
+            first = seen.setdefault(key, number)
+            if first != number:
+                period = sheet.value(cells, "period") if cell is None else cell.get("period")
                 errors.append(
                     RowError(
                         number,
                         "period",
                         f"row {first} has the same standard, CCG, provider and period "
                         f"({period_label(row.period_start)}): keep one of them",
-                        shown(cell.get("period")),
+                        shown(period),
                     )
                 )
-            else:
-                seen[row.key] = number
         if errors:
             result.errors.extend(errors)
         else:
             result.rows.append(row)
     return result
+
+
+_SLOW = object()  # a cell the fast path leaves to _check_row
+_FAR = 1 << 30  # the position of an absent column: past the end of every row
+_KEY_TYPES = (str, dt.date, type(None))  # cells that are equal only when they are the same
+
+
+class _FastPath:
+    """`_check_row` for the usual row, several times faster: text codes, a period and period
+    type that parse, numbers without thousands separators or % signs, no problem at all.
+    It returns the MeasurementRow `_check_row` would return, or None to leave the row to
+    `_check_row` (which then finds, and words, whatever is wrong). The standard, CCG,
+    provider and period are worked out once per distinct cell, by the same functions."""
+
+    __slots__ = ("ccgs", "lookups", "periods", "positions", "providers", "standards")
+
+    def __init__(self, columns: dict[str, int], lookups: Lookups):
+        names = ("standard", "ccg", "provider", "period", "period_type", "numerator",
+                 "denominator", "value", "source")  # fmt: skip
+        self.positions = tuple(columns.get(name, _FAR) for name in names)
+        self.lookups = lookups
+        self.standards: dict[str, Any] = {}
+        self.ccgs: dict[str, Any] = {}
+        self.providers: dict[str, Any] = {}
+        self.periods: dict[tuple, Any] = {}
+
+    def row(self, number: int, cells: tuple) -> MeasurementRow | None:
+        n = len(cells)
+        p_standard, p_ccg, p_provider, p_period, p_type, p_num, p_den, p_value, p_source = (
+            self.positions
+        )
+        raw = cells[p_standard] if p_standard < n else None
+        if type(raw) is not str:
+            return None
+        standard = self.standards.get(raw)
+        if standard is None:
+            standard = self.standards[raw] = self._standard(raw)
+        if standard is _SLOW:
+            return None
+
+        raw = cells[p_ccg] if p_ccg < n else None
+        if type(raw) is not str:
+            return None
+        ccg_id = self.ccgs.get(raw)
+        if ccg_id is None:
+            ccg_id = self.ccgs[raw] = self._ccg(raw)
+        if ccg_id is _SLOW or standard.ccg_id not in (None, ccg_id):
+            return None
+
+        raw = cells[p_provider] if p_provider < n else None
+        if raw is None:
+            provider_id = None
+        elif type(raw) is str:
+            provider_id = self.providers.get(raw, _SLOW)
+            if provider_id is _SLOW:
+                provider_id = self.providers[raw] = self._provider(raw)
+            if provider_id is _SLOW:
+                return None
+        else:
+            return None
+
+        raw = cells[p_period] if p_period < n else None
+        raw_type = cells[p_type] if p_type < n else None
+        if type(raw) not in _KEY_TYPES or type(raw_type) not in _KEY_TYPES:
+            return None
+        key = (raw, raw_type, standard.frequency)
+        period = self.periods.get(key)
+        if period is None:
+            period = self.periods[key] = self._period(raw, raw_type, standard.frequency)
+        if period is _SLOW:
+            return None
+
+        numerator = _number(cells[p_num] if p_num < n else None)
+        denominator = _number(cells[p_den] if p_den < n else None)
+        value = _number(cells[p_value] if p_value < n else None)
+        if numerator is _SLOW or denominator is _SLOW or value is _SLOW:
+            return None
+        value, problems = resolve_value(standard.unit, numerator, denominator, value)
+        if problems:
+            return None
+
+        raw = cells[p_source] if p_source < n else None
+        if raw is None:
+            source = ""
+        elif type(raw) is str:
+            source = raw.strip()
+            if len(source) > SOURCE_MAX:
+                return None
+        else:
+            return None
+        return MeasurementRow(
+            row=number,
+            standard_id=standard.id,
+            ccg_id=ccg_id,
+            provider_id=provider_id,
+            period_start=period[0],
+            period_type=period[1],
+            numerator=quantize(numerator),
+            denominator=quantize(denominator),
+            value=value,
+            source=source,
+        )
+
+    # Each of these is what _check_row decides for the cell, or _SLOW when it has a problem.
+
+    def _standard(self, raw: str):
+        code = raw.strip().lower()
+        return (self.lookups.standards.get(code) if code else None) or _SLOW
+
+    def _ccg(self, raw: str):
+        code = raw.strip().upper()
+        lookups = self.lookups
+        ccg_id = lookups.ccgs.get(code) if code else None
+        if ccg_id is None:
+            return _SLOW
+        if lookups.import_ccg is not None and ccg_id != lookups.import_ccg.pk:
+            return _SLOW
+        if lookups.allowed is not None and ccg_id not in lookups.allowed:
+            return _SLOW
+        return ccg_id
+
+    def _provider(self, raw: str):
+        code = raw.strip().upper()
+        if not code:
+            return None
+        provider_id = self.lookups.providers.get(code)
+        return _SLOW if provider_id is None else provider_id
+
+    def _period(self, raw, raw_type, frequency: str):
+        try:
+            start, implied = parse_period(raw)
+            period_type = parse_period_type(raw_type)
+        except CellError:
+            return _SLOW
+        if implied and period_type and period_type != implied:
+            return _SLOW
+        period_type = period_type or implied or DEFAULT_TYPE.get(frequency, PeriodType.MONTH)
+        try:
+            check_period(start, period_type, self.lookups.today)
+        except CellError:
+            return _SLOW
+        return start, period_type
+
+
+def _number(raw):
+    """`parse_number` for the usual cell (blank, plain text digits, an int, float or Decimal),
+    or _SLOW for any other, to be parsed (and refused in words) by parse_number itself."""
+    if raw is None:
+        return None
+    kind = type(raw)
+    if kind is str:
+        if "," in raw or "%" in raw:
+            return _SLOW
+        text = raw.strip()
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return _SLOW
+    elif kind is Decimal:
+        number = raw
+    elif kind is int or kind is float:
+        number = Decimal(str(raw))
+    else:
+        return _SLOW
+    if not number.is_finite() or abs(number) >= LIMIT:
+        return _SLOW
+    return number
 
 
 def _check_row(number: int, cell: dict, lookups: Lookups, errors: list[RowError]):
