@@ -84,8 +84,9 @@ soak: install
 
 # Benchmarks (bench/run_all.py): queries, HTTP (wrk), import, SPC and PDF packs, each on a
 # throwaway database of the PostgreSQL server DATABASE_URL names (it is only connected to);
-# one report in bench/results/<date>.md and .json. `make bench BENCH_ARGS=--quick` smoke-runs.
-# Needs wrk (`apt-get install wrk`) and REDIS_URL.
+# one report in bench/results/<date>.md and .json. `make bench BENCH_ARGS=--quick` smoke-runs;
+# BENCH_ARGS="--baseline <commit>" also measures an earlier commit side by side (before/after).
+# Needs wrk (`apt-get install wrk`) and REDIS_URL (the packs are built in a real Celery worker).
 bench: install
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
