@@ -196,13 +196,23 @@ class FinancialPlanSerializer(serializers.ModelSerializer):
         book = self.context.get("planning_rules")
         return book(year) if book else []
 
+    # The nested serializers are made once for every row of a list (building one builds
+    # its fields, which cost more than the row itself).
+    @cached_property
+    def _rule_lines(self):
+        return RuleLineSerializer(many=True)
+
+    @cached_property
+    def _efficiency(self):
+        return EfficiencySerializer()
+
     @extend_schema_field(RuleLineSerializer(many=True))
     def get_rules(self, plan) -> list[dict]:
-        return RuleLineSerializer(rule_rows(plan, self._rules_of(plan.year)), many=True).data
+        return self._rule_lines.to_representation(rule_rows(plan, self._rules_of(plan.year)))
 
     @extend_schema_field(EfficiencySerializer)
     def get_efficiency(self, plan) -> dict:
-        return EfficiencySerializer(efficiency_of(plan)).data
+        return self._efficiency.to_representation(efficiency_of(plan))
 
 
 class FinancialPlanCsvSerializer(serializers.ModelSerializer):

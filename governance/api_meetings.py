@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_view
@@ -268,25 +269,35 @@ class MeetingSerializer(serializers.ModelSerializer):
     def _internal(self, meeting) -> bool:
         return _reads_internal(self.context, meeting.committee.ccg_id)
 
+    # The nested serializers are made once for every row of a list (building one builds
+    # its fields, which cost more than the row itself).
+    @cached_property
+    def _attendance(self):
+        return AttendanceSerializer(many=True)
+
+    @cached_property
+    def _quorum(self):
+        return QuorumSerializer()
+
     @extend_schema_field(AttendanceSerializer(many=True, allow_null=True))
     def get_attendance(self, meeting):
         if not self._internal(meeting):
             return None
-        return AttendanceSerializer(meeting.attendance.all(), many=True).data
+        return self._attendance.to_representation(meeting.attendance.all())
 
     @extend_schema_field(QuorumSerializer(allow_null=True))
     def get_quorum(self, meeting):
         if not self._internal(meeting):
             return None
         result = quorum.check_meeting(meeting.committee, meeting.attendance.all())
-        return QuorumSerializer(
+        return self._quorum.to_representation(
             {
                 "quorate": result.quorate,
                 "checked": result.checked,
                 "voting_present": result.voting_present,
                 "reasons": result.reasons,
             }  # fmt: skip
-        ).data
+        )
 
     def validate(self, attrs):
         reject_changes_after_create(self, attrs, ["committee"])

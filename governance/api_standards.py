@@ -69,7 +69,12 @@ class StandardSerializer(serializers.ModelSerializer):
     @extend_schema_field(ThresholdSerializer(allow_null=True))
     def get_current_threshold(self, standard):
         threshold = standard.threshold_on(timezone.localdate())
-        return None if threshold is None else ThresholdSerializer(threshold).data
+        if threshold is None:
+            return None
+        # The `thresholds` field's serializer, made once for every row of a list: a new
+        # ThresholdSerializer per standard built its fields each time (a quarter of the
+        # list's time).
+        return self.fields["thresholds"].child.to_representation(threshold)
 
     def validate(self, attrs):
         reject_changes_after_create(self, attrs, ["ccg", "code"])

@@ -88,6 +88,37 @@ def test_a_standard_by_code_with_its_thresholds(catalogue, ccg, role_user):
     assert ae["current_threshold"]["value"] == "95.000"
 
 
+def test_a_list_of_standards_builds_the_threshold_serializer_once(
+    catalogue, ccg, role_user, monkeypatch
+):
+    """Each standard's current threshold is shown by the one nested serializer of the list:
+    building a serializer per row (its fields each time) was a quarter of the list's time."""
+    from governance.api_standards import ThresholdSerializer
+
+    built = []
+    get_fields = ThresholdSerializer.get_fields
+    monkeypatch.setattr(
+        ThresholdSerializer, "get_fields", lambda self: built.append(1) or get_fields(self)
+    )
+    client = client_as(role_user(Role.VIEWER))
+
+    def listed():
+        built.clear()
+        body = client.get("/api/v1/standards/", {"page_size": 100}).json()
+        return body, len(built)
+
+    body, few = listed()
+    for n in range(10):
+        local_kpi(ccg, f"local-kpi-{n}")
+    more, many = listed()
+
+    assert (body["count"], more["count"]) == (25, 35) and few == many == 1
+    ae = next(item for item in more["results"] if item["code"] == "ae-4-hours")
+    detail = client.get("/api/v1/standards/ae-4-hours/").json()
+    assert ae["current_threshold"] == detail["current_threshold"]
+    assert ae["current_threshold"]["value"] == "95.000"
+
+
 def test_local_kpis_are_seen_by_their_ccg_only(catalogue, ccg, other_ccg, role_user):
     ours, theirs = local_kpi(ccg), local_kpi(other_ccg, "their-kpi")
     client = client_as(role_user(Role.VIEWER))
